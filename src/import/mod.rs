@@ -1,0 +1,366 @@
+//! Import of existing mail: a `.eml` file, a folder of `.eml` files, an mbox
+//! file or a Maildir (`cur/`, `new/`), streamed into a local folder.
+//!
+//! Reading and parsing run on one thread, writing on another. A message that
+//! cannot be parsed is stored raw and reported, never dropped.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use mail_parser::mailbox::{maildir, mbox};
+
+use crate::mime::{self, ParsedMessage};
+use crate::store::{Flag, NewMessage, Store, StoreError};
+
+/// Messages written per transaction.
+const BATCH: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}: no such file or folder")]
+    NotFound(PathBuf),
+    #[error(
+        "{0} is neither an e-mail (.eml), an mbox file, a Maildir (cur/ and new/) nor a folder of .eml files"
+    )]
+    UnknownFormat(PathBuf),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The kinds of source `import` understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Eml(PathBuf),
+    EmlFolder(PathBuf),
+    Mbox(PathBuf),
+    Maildir(PathBuf),
+}
+
+impl Source {
+    /// Recognise what `path` holds.
+    pub fn detect(path: &Path) -> Result<Self, ImportError> {
+        if !path.exists() {
+            return Err(ImportError::NotFound(path.to_path_buf()));
+        }
+        if path.is_dir() {
+            if path.join("cur").is_dir() || path.join("new").is_dir() {
+                return Ok(Self::Maildir(path.to_path_buf()));
+            }
+            let has_eml = read_dir_sorted(path)?
+                .iter()
+                .any(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")));
+            return if has_eml {
+                Ok(Self::EmlFolder(path.to_path_buf()))
+            } else {
+                Err(ImportError::UnknownFormat(path.to_path_buf()))
+            };
+        }
+        let mut head = [0u8; 5];
+        let n = File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|source| ImportError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        let is_eml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("eml"));
+        if &head[..n] == b"From " && !is_eml {
+            Ok(Self::Mbox(path.to_path_buf()))
+        } else if is_eml || looks_like_header(&head[..n]) {
+            Ok(Self::Eml(path.to_path_buf()))
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("mbox") || e.eq_ignore_ascii_case("mbx"))
+        {
+            Ok(Self::Mbox(path.to_path_buf()))
+        } else {
+            Err(ImportError::UnknownFormat(path.to_path_buf()))
+        }
+    }
+}
+
+fn looks_like_header(head: &[u8]) -> bool {
+    head.iter()
+        .take_while(|&&b| b != b':')
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && head.contains(&b':')
+}
+
+/// Where import stands.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    pub done: u64,
+    /// Number of messages when known in advance (Maildir, .eml folder).
+    pub total: Option<u64>,
+    pub bytes: u64,
+}
+
+/// A message stored raw because it could not be parsed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Malformed {
+    pub message_id: i64,
+    /// Where it was found: a file, or "mbox message N".
+    pub origin: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ImportReport {
+    pub folder: String,
+    pub imported: u64,
+    pub bytes: u64,
+    pub malformed: Vec<Malformed>,
+    /// Files that could not be read at all (permissions, I/O).
+    pub unreadable: Vec<String>,
+}
+
+/// One message on its way from the reader to the writer.
+struct Item {
+    origin: String,
+    raw: Vec<u8>,
+    parsed: Result<ParsedMessage, String>,
+    flags: Flag,
+    received_at: Option<i64>,
+}
+
+/// Import everything `source` holds into the local folder `folder`.
+pub fn import(
+    store: &Store,
+    source: &Source,
+    folder: &str,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport, ImportError> {
+    let folder_id = store.ensure_folder(None, folder, None)?;
+    let total = match source {
+        Source::Eml(_) => Some(1),
+        Source::EmlFolder(p) => Some(eml_files(p)?.len() as u64),
+        Source::Maildir(p) => Some(count_maildir(p)),
+        Source::Mbox(_) => None,
+    };
+    let (tx, rx) = mpsc::sync_channel::<Result<Item, String>>(64);
+    let reader_source = source.clone();
+    let reader = std::thread::spawn(move || read_source(&reader_source, &tx));
+
+    let mut report = ImportReport {
+        folder: folder.to_owned(),
+        ..Default::default()
+    };
+    let mut state = Progress {
+        total,
+        ..Default::default()
+    };
+    let mut batch = store
+        .conn()
+        .unchecked_transaction()
+        .map_err(StoreError::from)?;
+    let mut in_batch = 0;
+    for item in rx {
+        let item = match item {
+            Ok(item) => item,
+            Err(unreadable) => {
+                report.unreadable.push(unreadable);
+                continue;
+            }
+        };
+        let (parsed, parse_error) = match item.parsed {
+            Ok(p) => (p, None),
+            Err(reason) => (ParsedMessage::default(), Some(reason)),
+        };
+        let id = store.insert_message(&NewMessage {
+            folder_id,
+            raw: Some(&item.raw),
+            parsed: &parsed,
+            parse_error: parse_error.clone(),
+            size: item.raw.len() as u64,
+            flags: item.flags,
+            received_at: item.received_at,
+        })?;
+        if let Some(reason) = parse_error {
+            tracing::warn!(origin = %item.origin, %reason, "message imported raw");
+            report.malformed.push(Malformed {
+                message_id: id,
+                origin: item.origin,
+                reason,
+            });
+        }
+        report.imported += 1;
+        report.bytes += item.raw.len() as u64;
+        state.done = report.imported;
+        state.bytes = report.bytes;
+        in_batch += 1;
+        if in_batch == BATCH {
+            batch.commit().map_err(StoreError::from)?;
+            batch = store
+                .conn()
+                .unchecked_transaction()
+                .map_err(StoreError::from)?;
+            in_batch = 0;
+            progress(state);
+        }
+    }
+    batch.commit().map_err(StoreError::from)?;
+    progress(state);
+    reader
+        .join()
+        .map_err(|_| ImportError::UnknownFormat(PathBuf::from("(reader thread failed)")))??;
+    Ok(report)
+}
+
+/// Read and parse every message of `source`, sending each to the writer.
+fn read_source(
+    source: &Source,
+    tx: &mpsc::SyncSender<Result<Item, String>>,
+) -> Result<(), ImportError> {
+    let send = |item| tx.send(item).is_ok();
+    match source {
+        Source::Eml(path) => {
+            let raw = std::fs::read(path).map_err(|source| ImportError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            send(Ok(item(
+                path.display().to_string(),
+                raw,
+                Flag::default(),
+                None,
+            )));
+        }
+        Source::EmlFolder(dir) => {
+            for path in eml_files(dir)? {
+                let sent = match std::fs::read(&path) {
+                    Ok(raw) => send(Ok(item(
+                        path.display().to_string(),
+                        raw,
+                        Flag::default(),
+                        None,
+                    ))),
+                    Err(e) => send(Err(format!("{}: {e}", path.display()))),
+                };
+                if !sent {
+                    break;
+                }
+            }
+        }
+        Source::Maildir(dir) => {
+            let messages =
+                maildir::MessageIterator::new(dir).map_err(|source| ImportError::Read {
+                    path: dir.clone(),
+                    source,
+                })?;
+            for m in messages {
+                let sent = match m {
+                    Ok(m) => {
+                        let flags = maildir_flags(m.flags());
+                        let origin = m.path().display().to_string();
+                        let date = m.internal_date() as i64;
+                        send(Ok(item(origin, m.unwrap_contents(), flags, Some(date))))
+                    }
+                    Err(e) => send(Err(format!("{}: {e}", dir.display()))),
+                };
+                if !sent {
+                    break;
+                }
+            }
+        }
+        Source::Mbox(path) => {
+            let file = File::open(path).map_err(|source| ImportError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let mut reader = BufReader::with_capacity(1 << 20, file);
+            let starts_with_from = reader
+                .fill_buf()
+                .map(|b| b.starts_with(b"From ") || b.is_empty())
+                .unwrap_or(true);
+            // Text before the first "From " line is a message too: give it a separator.
+            let prefix: &[u8] = if starts_with_from {
+                b""
+            } else {
+                b"From caducee-import Thu Jan  1 00:00:00 1970\n"
+            };
+            let stream = BufReader::new(Cursor::new(prefix).chain(reader));
+            for (n, m) in mbox::MessageIterator::new(stream).enumerate() {
+                let sent = match m {
+                    Ok(m) => {
+                        let date = m.internal_date() as i64;
+                        let date = (date > 0).then_some(date);
+                        let origin = format!("{} message {}", path.display(), n + 1);
+                        send(Ok(item(origin, m.unwrap_contents(), Flag::default(), date)))
+                    }
+                    Err(e) => {
+                        send(Err(format!("{} message {}: {e}", path.display(), n + 1)));
+                        false
+                    }
+                };
+                if !sent {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn item(origin: String, raw: Vec<u8>, flags: Flag, received_at: Option<i64>) -> Item {
+    let parsed = mime::parse(&raw).map_err(|e| e.to_string());
+    Item {
+        origin,
+        raw,
+        parsed,
+        flags,
+        received_at,
+    }
+}
+
+fn maildir_flags(flags: &[maildir::Flag]) -> Flag {
+    let mut f = Flag::default();
+    for flag in flags {
+        match flag {
+            maildir::Flag::Seen => f.seen = true,
+            maildir::Flag::Flagged => f.flagged = true,
+            maildir::Flag::Replied => f.answered = true,
+            maildir::Flag::Trashed => f.deleted = true,
+            maildir::Flag::Draft => f.draft = true,
+            maildir::Flag::Passed => {}
+        }
+    }
+    f
+}
+
+fn count_maildir(dir: &Path) -> u64 {
+    ["cur", "new"]
+        .iter()
+        .filter_map(|sub| std::fs::read_dir(dir.join(sub)).ok())
+        .map(|entries| entries.filter(|e| e.is_ok()).count() as u64)
+        .sum()
+}
+
+fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
+    let mut paths = std::fs::read_dir(dir)
+        .and_then(|entries| {
+            entries
+                .map(|e| e.map(|e| e.path()))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|source| ImportError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    paths.sort();
+    Ok(paths)
+}
+
+fn eml_files(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
+    Ok(read_dir_sorted(dir)?
+        .into_iter()
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")))
+        .collect())
+}

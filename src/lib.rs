@@ -1,0 +1,11 @@
+//! Caducée core library: everything a mail client for MSSanté needs, with no user
+//! interface. The GUI (`src/app/`) and the CLI (`src/cli/`) are thin faces over it.
+//!
+//! Each module owns one concern and has its own error type with messages fit to
+//! show a user.
+
+pub mod demo;
+pub mod import;
+pub mod mime;
+pub mod paths;
+pub mod store;

@@ -1,0 +1,7 @@
+//! `caducee`: the desktop client (no subcommand) and the command-line interface.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

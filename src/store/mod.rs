@@ -1,0 +1,228 @@
+//! The local mail store: one SQLite database encrypted with SQLCipher.
+//!
+//! The store owns the schema (numbered migrations in `migrations/`), the raw
+//! messages (content-addressed blobs), the envelope index, the full-text index
+//! kept current by triggers, and the tables other modules write through
+//! [`Store::conn`]: outbox, audit journal, settings.
+
+mod folders;
+pub mod key;
+mod messages;
+pub mod migrate;
+mod search;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use folders::{Folder, FolderRole};
+pub use key::{KeySource, StoreKey};
+pub use messages::{Flag, MessageRow, NewMessage, StoredMessage};
+pub use migrate::{MAIL_MIGRATIONS, MigrateError};
+pub use search::{SearchHit, SearchQuery};
+
+/// File name of the mail store inside the data directory.
+pub const STORE_FILE: &str = "caducee.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the store at {0} cannot be opened with this key: wrong key, or not a Caducée store. Nothing was changed"
+    )]
+    WrongKey(PathBuf),
+    #[error("cannot open the store at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot prepare the store file {path}: {source}")]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Schema(#[from] MigrateError),
+    #[error("store error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("no message with id {0}")]
+    NoMessage(i64),
+    #[error("no folder named “{0}”")]
+    NoFolder(String),
+    #[error("invalid search: {0}")]
+    Query(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open mail store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the store file at `path` with `key`, and bring
+    /// its schema up to date.
+    pub fn open(path: &Path, key: &StoreKey) -> Result<Self> {
+        Self::open_at_level(path, key, None)
+    }
+
+    /// Open and migrate only up to `level` (tests of upgrades from older levels).
+    #[doc(hidden)]
+    pub fn open_at_level(path: &Path, key: &StoreKey, level: Option<u32>) -> Result<Self> {
+        create_private_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        conn.pragma_update(None, "key", key.sqlcipher_literal())
+            .map_err(open_err)?;
+        // The first read decides whether the key is right; nothing is written before.
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            return Err(match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => StoreError::WrongKey(path.to_path_buf()),
+                _ => open_err(e),
+            });
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        migrate::migrate(&mut conn, MAIL_MIGRATIONS, level)?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Open the store of a data directory, with the key from the environment or
+    /// the OS keyring.
+    pub fn open_in(data_dir: &Path) -> Result<(Self, KeySource), OpenError> {
+        crate::paths::ensure_private_dir(data_dir)?;
+        let path = data_dir.join(STORE_FILE);
+        let (key, source) = key::resolve(data_dir, path.exists())?;
+        Ok((Self::open(&path, &key)?, source))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for modules that own tables of their own (outbox, audit,
+    /// whitelist, sync state). Keep SQL in the module that owns the table.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Current schema level.
+    pub fn schema_level(&self) -> Result<u32> {
+        Ok(migrate::level(&self.conn)?)
+    }
+
+    /// Read a setting.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Write a setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Figures for `caducee store info`.
+    pub fn info(&self) -> Result<StoreInfo> {
+        let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let file_size = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+        let cipher: Option<String> = self
+            .conn
+            .query_row("PRAGMA cipher_version", [], |r| r.get(0))
+            .ok();
+        Ok(StoreInfo {
+            path: self.path.clone(),
+            size_bytes: file_size,
+            schema_level: self.schema_level()?,
+            encrypted: cipher.is_some(),
+            cipher_version: cipher,
+            accounts: count("SELECT count(*) FROM accounts")?,
+            folders: count("SELECT count(*) FROM folders")?,
+            messages: count("SELECT count(*) FROM messages")?,
+            unread: count("SELECT count(*) FROM messages WHERE seen = 0")?,
+            blobs_bytes: count("SELECT coalesce(sum(size), 0) FROM blobs")?,
+        })
+    }
+}
+
+/// Errors of [`Store::open_in`]: the data directory, the key, or the store.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Path(#[from] crate::paths::PathError),
+    #[error(transparent)]
+    Key(#[from] key::KeyError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoreInfo {
+    pub path: PathBuf,
+    pub size_bytes: u64,
+    pub schema_level: u32,
+    pub encrypted: bool,
+    pub cipher_version: Option<String>,
+    pub accounts: i64,
+    pub folders: i64,
+    pub messages: i64,
+    pub unread: i64,
+    pub blobs_bytes: i64,
+}
+
+/// Create the store file with mode 0600 before SQLite does (its journal files
+/// inherit the mode).
+fn create_private_file(path: &Path) -> Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+        .map(drop)
+        .map_err(|source| StoreError::File {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
