@@ -4,8 +4,11 @@
 //! Each module owns one concern and has its own error type with messages fit to
 //! show a user.
 
+pub mod account;
 pub mod demo;
 pub mod import;
 pub mod mime;
 pub mod paths;
+pub mod secrets;
 pub mod store;
+pub mod tls;

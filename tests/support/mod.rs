@@ -1,0 +1,14 @@
+//! Helpers shared by the integration tests: test certificates, free ports,
+//! servers started from private configurations.
+#![allow(dead_code)]
+
+pub mod ca;
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
