@@ -155,7 +155,18 @@ fn tokenize(input: &str) -> Result<Vec<(String, bool)>> {
         }
         if c == '"' {
             chars.next();
-            let phrase: String = chars.by_ref().take_while(|&c| c != '"').collect();
+            let mut phrase = String::new();
+            let mut closed = false;
+            for c in chars.by_ref() {
+                if c == '"' {
+                    closed = true;
+                    break;
+                }
+                phrase.push(c);
+            }
+            if !closed {
+                return Err(StoreError::Query("a quote is not closed".into()));
+            }
             out.push((phrase, true));
             continue;
         }
