@@ -62,13 +62,12 @@ pub struct SearchArgs {
 }
 
 #[derive(Args)]
-#[group(required = true, multiple = false, id = "what")]
 pub struct ExportArgs {
     /// Message id to export.
-    #[arg(group = "what")]
+    #[arg(required_unless_present = "folder", conflicts_with = "folder")]
     id: Option<i64>,
     /// Export a whole folder.
-    #[arg(long, group = "what")]
+    #[arg(long)]
     folder: Option<String>,
     /// Destination folder (created if missing).
     #[arg(long)]

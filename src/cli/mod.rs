@@ -85,6 +85,7 @@ impl Ctx {
 }
 
 pub fn run() -> ExitCode {
+    output::init_local_offset();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CADUCEE_LOG")

@@ -16,12 +16,21 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), super::Failure
     Ok(())
 }
 
-/// `2026-11-23 09:15` in UTC.
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Read the local time offset; call once at start, before any thread is spawned.
+pub fn init_local_offset() {
+    let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    let _ = LOCAL_OFFSET.set(offset);
+}
+
+/// `2026-11-23 09:15`, local time.
 pub fn date(ts: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let offset = LOCAL_OFFSET.get().copied().unwrap_or(time::UtcOffset::UTC);
     time::OffsetDateTime::from_unix_timestamp(ts)
         .ok()
-        .and_then(|d| d.format(&format).ok())
+        .and_then(|d| d.to_offset(offset).format(&format).ok())
         .unwrap_or_else(|| "?".into())
 }
 
