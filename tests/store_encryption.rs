@@ -97,18 +97,8 @@ fn wrong_key_is_refused_and_changes_nothing() {
     {
         let store = Store::open(&path, &key).unwrap();
         let folder = store.ensure_folder(None, "INBOX", None).unwrap();
-        let raw = message(1);
-        let parsed = caducee::mime::parse(raw.as_bytes()).unwrap();
         store
-            .insert_message(&caducee::store::NewMessage {
-                folder_id: folder,
-                raw: Some(raw.as_bytes()),
-                parsed: &parsed,
-                parse_error: None,
-                size: raw.len() as u64,
-                flags: Default::default(),
-                received_at: None,
-            })
+            .insert_raw(folder, message(1).as_bytes(), Default::default(), None)
             .unwrap();
     }
     let before = std::fs::read(&path).unwrap();

@@ -1,6 +1,6 @@
 //! Full-text search: accents, case, prefixes, phrases and filters.
 
-use caducee::store::{Flag, NewMessage, SearchQuery, Store, StoreKey};
+use caducee::store::{Flag, SearchQuery, Store, StoreKey};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -9,20 +9,12 @@ struct Fixture {
 
 fn add(store: &Store, folder: &str, raw: &str, seen: bool) -> i64 {
     let folder = store.ensure_folder(None, folder, None).unwrap();
-    let parsed = caducee::mime::parse(raw.as_bytes()).unwrap();
+    let flags = Flag {
+        seen,
+        ..Default::default()
+    };
     store
-        .insert_message(&NewMessage {
-            folder_id: folder,
-            raw: Some(raw.as_bytes()),
-            parsed: &parsed,
-            parse_error: None,
-            size: raw.len() as u64,
-            flags: Flag {
-                seen,
-                ..Default::default()
-            },
-            received_at: None,
-        })
+        .insert_raw(folder, raw.as_bytes(), flags, None)
         .unwrap()
 }
 

@@ -62,16 +62,21 @@ async fn unknown_ca_is_refused_and_explained() {
     assert!(err.to_string().contains("IGC-Santé"));
 }
 
+/// A client trusting IGC-Santé and, explicitly, `ca`.
+fn client_trusting(ca: &TestCa, dir: &std::path::Path) -> TlsClient {
+    TlsClient::new(&TlsSettings {
+        extra_ca: Some(ca.write(dir, "ca.pem")),
+        client_auth: None,
+    })
+    .unwrap()
+}
+
 #[tokio::test]
 async fn explicit_extra_ca_is_trusted() {
     let dir = tempfile::tempdir().unwrap();
     let ca = TestCa::new("CA de test explicite");
     let port = server(&ca).await;
-    let client = TlsClient::new(&TlsSettings {
-        extra_ca: Some(ca.write(dir.path(), "ca.pem")),
-        client_auth: None,
-    })
-    .unwrap();
+    let client = client_trusting(&ca, dir.path());
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
@@ -86,11 +91,7 @@ async fn wrong_name_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ca = TestCa::new("CA de test");
     let port = server(&ca).await;
-    let client = TlsClient::new(&TlsSettings {
-        extra_ca: Some(ca.write(dir.path(), "ca.pem")),
-        client_auth: None,
-    })
-    .unwrap();
+    let client = client_trusting(&ca, dir.path());
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();

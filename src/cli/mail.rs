@@ -8,7 +8,7 @@ use clap::Args;
 
 use caducee::import::{self, Source};
 use caducee::mime::display_subject;
-use caducee::store::{MessageRow, SearchQuery, Store};
+use caducee::store::{MessageRow, SearchQuery};
 
 use super::output::{self, JsonFlag};
 use super::{CmdResult, Ctx, Failure};
@@ -24,17 +24,24 @@ pub struct ImportArgs {
     out: JsonFlag,
 }
 
+/// Which page of a listing, and in which format.
 #[derive(Args)]
-pub struct ListArgs {
-    /// Folder name (default: all folders).
-    #[arg(long)]
-    folder: Option<String>,
+pub struct Page {
     #[arg(long, default_value_t = 50)]
     limit: u32,
     #[arg(long, default_value_t = 0)]
     offset: u32,
     #[command(flatten)]
     out: JsonFlag,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// Folder name (default: all folders).
+    #[arg(long)]
+    folder: Option<String>,
+    #[command(flatten)]
+    page: Page,
 }
 
 #[derive(Args)]
@@ -53,12 +60,8 @@ pub struct SearchArgs {
     /// Words, "phrases", prefix*, and filters from:, to:, folder:, after:, before:, has:attachment, is:unread.
     #[arg(required = true, num_args = 1..)]
     query: Vec<String>,
-    #[arg(long, default_value_t = 50)]
-    limit: u32,
-    #[arg(long, default_value_t = 0)]
-    offset: u32,
     #[command(flatten)]
-    out: JsonFlag,
+    page: Page,
 }
 
 #[derive(Args)]
@@ -93,7 +96,7 @@ pub fn welcome(ctx: &Ctx) -> CmdResult {
         );
     }
     println!();
-    print_rows(&store, &store.list_messages(None, 10, 0)?);
+    print_rows(&store.list_messages(None, 10, 0)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -177,15 +180,15 @@ pub fn list(ctx: &Ctx, args: ListArgs) -> CmdResult {
         .as_deref()
         .map(|name| store.find_folder(name))
         .transpose()?;
-    let rows = store.list_messages(folder, args.limit, args.offset)?;
-    print_list(&store, &rows, args.out)
+    let rows = store.list_messages(folder, args.page.limit, args.page.offset)?;
+    print_list(&rows, args.page.out)
 }
 
 pub fn search(ctx: &Ctx, args: SearchArgs) -> CmdResult {
     let (store, _) = ctx.open_store()?;
     let query = SearchQuery::parse(&args.query.join(" "))?;
-    let rows = store.search(&query, args.limit, args.offset)?;
-    print_list(&store, &rows, args.out)?;
+    let rows = store.search(&query, args.page.limit, args.page.offset)?;
+    print_list(&rows, args.page.out)?;
     Ok(if rows.is_empty() {
         ExitCode::from(1)
     } else {
@@ -193,16 +196,16 @@ pub fn search(ctx: &Ctx, args: SearchArgs) -> CmdResult {
     })
 }
 
-fn print_list(store: &Store, rows: &[MessageRow], out: JsonFlag) -> CmdResult {
+fn print_list(rows: &[MessageRow], out: JsonFlag) -> CmdResult {
     if out.json {
         output::print_json(rows)?;
     } else {
-        print_rows(store, rows);
+        print_rows(rows);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_rows(_store: &Store, rows: &[MessageRow]) {
+fn print_rows(rows: &[MessageRow]) {
     for r in rows {
         let from = if r.from_name.is_empty() {
             &r.from_addr

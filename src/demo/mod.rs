@@ -6,8 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::mime;
-use crate::store::{Flag, FolderRole, NewMessage, STORE_FILE, Store, StoreError, StoreKey};
+use crate::store::{Flag, FolderRole, STORE_FILE, Store, StoreError, StoreKey};
 
 include!(concat!(env!("OUT_DIR"), "/demo_messages.rs"));
 
@@ -52,24 +51,13 @@ pub fn seed(store: &Store) -> Result<usize, StoreError> {
             _ => None,
         };
         let folder_id = store.ensure_folder(None, folder, role)?;
-        let (parsed, parse_error) = match mime::parse(raw) {
-            Ok(p) => (p, None),
-            Err(e) => (Default::default(), Some(e.to_string())),
-        };
         // Older demo messages read, the newest ones unread.
         let seen = role != Some(FolderRole::Inbox) || count % 3 == 2;
-        store.insert_message(&NewMessage {
-            folder_id,
-            raw: Some(raw),
-            parsed: &parsed,
-            parse_error,
-            size: raw.len() as u64,
-            flags: Flag {
-                seen,
-                ..Flag::default()
-            },
-            received_at: parsed.date,
-        })?;
+        let flags = Flag {
+            seen,
+            ..Flag::default()
+        };
+        store.insert_raw(folder_id, raw, flags, None)?;
         count += 1;
     }
     tx.commit()?;
@@ -79,6 +67,7 @@ pub fn seed(store: &Store) -> Result<usize, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mime;
     use mail_parser::MimeHeaders;
     use std::io::Read;
 

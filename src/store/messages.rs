@@ -158,6 +158,30 @@ impl Store {
         Ok(id)
     }
 
+    /// Parse and add a raw message. One that cannot be parsed is kept raw, with
+    /// the reason, never dropped.
+    pub fn insert_raw(
+        &self,
+        folder_id: i64,
+        raw: &[u8],
+        flags: Flag,
+        received_at: Option<i64>,
+    ) -> Result<i64> {
+        let (parsed, parse_error) = match mime::parse(raw) {
+            Ok(p) => (p, None),
+            Err(e) => (ParsedMessage::default(), Some(e.to_string())),
+        };
+        self.insert_message(&NewMessage {
+            folder_id,
+            raw: Some(raw),
+            parsed: &parsed,
+            parse_error,
+            size: raw.len() as u64,
+            flags,
+            received_at: received_at.or(parsed.date),
+        })
+    }
+
     /// Store the raw body of a message known so far by its headers (sync's
     /// second pass), and index its text.
     pub fn set_body(&self, id: i64, raw: &[u8]) -> Result<()> {
