@@ -9,3 +9,4 @@ pub mod import;
 pub mod mime;
 pub mod paths;
 pub mod store;
+pub mod trust;
