@@ -4,6 +4,7 @@
 //! Each module owns one concern and has its own error type with messages fit to
 //! show a user.
 
+pub mod audit;
 pub mod demo;
 pub mod import;
 pub mod mime;

@@ -44,6 +44,8 @@ pub enum TrustError {
         "this is not an MSSanté whitelist: the document starts with <{0}> instead of <ListeBlancheMSSante>"
     )]
     WrongRoot(String),
+    #[error("this is not an MSSanté whitelist: it holds no <ListeBlancheMSSante> element")]
+    NoRoot,
     #[error(
         "this is not an MSSanté whitelist: element <{element}> is in namespace “{found}” instead of “{NAMESPACE}”"
     )]

@@ -216,7 +216,7 @@ pub fn parse<R: BufRead>(input: R) -> Result<ParsedList, TrustError> {
         buf.clear();
     }
     if !saw_root {
-        return Err(TrustError::WrongRoot(String::new()));
+        return Err(TrustError::NoRoot);
     }
     let date_text = date_text
         .filter(|d| !d.is_empty())
@@ -256,7 +256,7 @@ fn add_entry(
     let domain = match normalise_domain(&name) {
         Ok(d) if !name.contains('@') => d,
         Ok(_) | Err(_) => {
-            tracing::warn!(entry, name = %name, "whitelist entry is not a domain name; left out");
+            tracing::info!(entry, name = %name, "whitelist entry is not a domain name; left out");
             list.skipped.push(Skipped {
                 entry,
                 name,
