@@ -216,6 +216,9 @@ pub(crate) fn parse(raw: &str) -> Result<Mailbox, Refusal> {
     if addr.starts_with('@') {
         return Err(Refusal::SourceRoute);
     }
+    if addr.contains('[') || addr.contains(']') {
+        return Err(Refusal::IpLiteral);
+    }
     if outside.iter().any(|&(_, c)| c == ',') {
         return Err(Refusal::SeveralAddresses);
     }
