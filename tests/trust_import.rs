@@ -39,7 +39,8 @@ fn import(store: &Store, xml: &str) -> Result<trust::ImportReport, TrustError> {
 fn validation_errors_are_clear() {
     let (_dir, store) = open();
     let good_date = "2026-01-01T00:00:00Z";
-    let cases: Vec<(String, fn(&TrustError) -> bool, &str)> = vec![
+    type Expect = fn(&TrustError) -> bool;
+    let cases: Vec<(String, Expect, &str)> = vec![
         (
             list_xml(good_date, &names(3, "a")).replace(NAMESPACE, "https://example.org/other"),
             |e| matches!(e, TrustError::WrongNamespace { found, .. } if found == "https://example.org/other"),
