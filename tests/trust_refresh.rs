@@ -212,7 +212,8 @@ fn refresh_over_tls_with_the_explicit_ca() {
     let ca = write_ca(&dir, "ca.pem", &pki);
 
     // Broken downloads keep the last good copy, with the reason recorded.
-    let bad: [(&str, fn(&TrustError) -> bool); 4] = [
+    type Expect = fn(&TrustError) -> bool;
+    let bad: [(&str, Expect); 4] = [
         ("/truncated.xml", |e| {
             matches!(e, TrustError::Truncated | TrustError::Xml { .. })
         }),
