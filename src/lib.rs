@@ -5,6 +5,7 @@
 //! show a user.
 
 pub mod account;
+pub mod audit;
 pub mod demo;
 pub mod import;
 pub mod mime;
@@ -12,3 +13,4 @@ pub mod paths;
 pub mod secrets;
 pub mod store;
 pub mod tls;
+pub mod trust;
