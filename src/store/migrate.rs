@@ -24,6 +24,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         name: "outbox, audit and settings",
         sql: include_str!("migrations/0002_outbox_audit_settings.sql"),
     },
+    Migration {
+        version: 6,
+        name: "document hand-off",
+        sql: include_str!("migrations/0006_handoff.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
