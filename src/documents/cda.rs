@@ -304,6 +304,9 @@ struct Narrative {
 
 impl Narrative {
     fn newline(&mut self) {
+        while self.out.ends_with(' ') {
+            self.out.pop();
+        }
         if !self.out.is_empty() && !self.out.ends_with('\n') {
             self.out.push('\n');
         }
@@ -396,7 +399,12 @@ impl Parser {
         if let Some(n) = &mut self.narrative {
             match self.stack.last().map(String::as_str).unwrap_or("") {
                 "paragraph" | "caption" => n.newline(),
-                "br" => n.out.push('\n'),
+                "br" => {
+                    while n.out.ends_with(' ') {
+                        n.out.pop();
+                    }
+                    n.out.push('\n');
+                }
                 "list" => {
                     n.newline();
                     n.list_depth += 1;

@@ -189,7 +189,7 @@ fn pending_messages(store: &Store, account: Option<&str>) -> Result<Vec<MessageI
          JOIN folders f ON f.id = m.folder_id
          LEFT JOIN accounts a ON a.id = f.account_id
          WHERE m.blob_hash IS NOT NULL
-           AND coalesce(f.special_use, '') NOT IN ('\\Sent', '\\Drafts')
+           AND coalesce(f.special_use, '') NOT IN ('sent', 'drafts')
            AND NOT EXISTS (SELECT 1 FROM document_scans s WHERE s.message_id = m.id)
            AND (?2 IS NULL OR coalesce(a.address, ?1) = ?2)
          ORDER BY m.id",
