@@ -11,14 +11,13 @@ use caducee::store::{STORE_FILE, Store, StoreKey};
 use support::*;
 
 fn caducee(data: &Path, key: &StoreKey, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_caducee"))
+    Command::new(env!("CARGO_BIN_EXE_caducee"))
         .arg("--data-dir")
         .arg(data)
         .args(args)
         .env("CADUCEE_STORE_KEY", key.to_hex())
         .output()
-        .unwrap();
-    out
+        .unwrap()
 }
 
 fn ok(out: Output) -> String {
