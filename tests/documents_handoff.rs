@@ -87,6 +87,7 @@ fn hands_off_each_document_once_with_its_sidecar_per_account() {
     insert_in(&store, sent, &message_with_zip(3, &xdm));
 
     // No rule yet: nothing moves.
+    assert!(!handoff::has_rules(&store).unwrap());
     assert!(handoff::run_handoff(&store, None).unwrap().done.is_empty());
 
     handoff::set_rule(
@@ -151,6 +152,13 @@ fn hands_off_each_document_once_with_its_sidecar_per_account() {
     // Date header 1795000001 (set by the fixture) in RFC 3339.
     assert_eq!(side["date"], "2026-11-18T11:06:41Z");
     assert_eq!(side["account"], "local");
+    assert_eq!(side["embedded_media_type"], serde_json::Value::Null);
+    let side1: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(local_dir.join(format!("{m1}-01-DOC0001.XML.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(side1["embedded_media_type"], "application/pdf");
+    assert_eq!(side1["document_code"]["code"], "18748-4");
     use sha2::Digest;
     let bytes = std::fs::read(local_dir.join(format!("{m1}-02-DOC0002.XML"))).unwrap();
     assert_eq!(side["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));

@@ -422,6 +422,11 @@ fn handoff_cmd(ctx: &Ctx, args: HandoffArgs) -> CmdResult {
         let dir = std::path::absolute(dir).map_err(|e| io_failure(dir, e))?;
         let account = args.account.as_deref().unwrap_or(handoff::ANY_ACCOUNT);
         handoff::set_rule(&store, account, &handoff::HandoffRule { dir })?;
+    } else if !handoff::has_rules(&store)? {
+        return Err(Failure {
+            message: "no hand-off folder is set: give one with --to DIR".into(),
+            code: 2,
+        });
     }
     let report = documents::run_handoff(&store, args.account.as_deref())?;
     // audit: each entry of `report.done` is to be recorded in the audit journal.

@@ -68,6 +68,16 @@ pub fn rule_for(store: &Store, account: &str) -> Result<Option<HandoffRule>> {
     Ok(None)
 }
 
+/// Whether any hand-off rule is set.
+pub fn has_rules(store: &Store) -> Result<bool> {
+    let n: i64 = store.conn().query_row(
+        "SELECT count(*) FROM settings WHERE key LIKE 'documents.handoff.%'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
 /// One hand-off done in this run: what the caller records in the audit journal.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct HandoffDone {
@@ -97,6 +107,8 @@ pub struct Sidecar {
     pub sha256: String,
     pub document_code: Option<super::Code>,
     pub title: String,
+    /// Media type of the file embedded in a level-1 CDA (`application/pdf`...).
+    pub embedded_media_type: Option<String>,
     pub patient: SidecarPatient,
     pub sender: String,
     /// RFC 3339, UTC.
@@ -344,6 +356,7 @@ fn sidecar_for(info: &MessageInfo, doc: &ReceivedDocument, file_name: &str) -> S
     };
     let mut code = None;
     let mut title = String::new();
+    let mut embedded_media_type = None;
     if let Some(cda) = &doc.cda {
         let p = &cda.patient;
         patient.family = p.family.clone();
@@ -362,6 +375,7 @@ fn sidecar_for(info: &MessageInfo, doc: &ReceivedDocument, file_name: &str) -> S
         .into();
         code = cda.code.clone();
         title = cda.title.clone();
+        embedded_media_type = cda.embedded().map(|(m, _)| m.to_owned());
     } else if let Some(entry) = &doc.entry {
         code = entry.type_code.clone();
         title = entry.title.clone();
@@ -389,6 +403,7 @@ fn sidecar_for(info: &MessageInfo, doc: &ReceivedDocument, file_name: &str) -> S
         sha256: hex::encode(Sha256::digest(&doc.bytes)),
         document_code: code,
         title,
+        embedded_media_type,
         patient,
         sender: info.sender.clone(),
         date,
