@@ -57,6 +57,7 @@ fn reads_a_package_with_a_level1_and_a_level3_document() {
         (pid.id.as_str(), pid.authority.as_str()),
         (patient_ins().as_str(), "1.2.250.1.213.1.4.8")
     );
+    assert_eq!(pid.ins().unwrap().as_str(), patient_ins());
     assert_eq!(e.authors[0].person_name(), "Dr Françoise LÉVY");
     assert!(e.authors[0].institutions[0].starts_with("Laboratoire des Brotteaux"));
     assert_eq!(e.source_patient_info[1], "PID-7|19620714");

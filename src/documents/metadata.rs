@@ -64,6 +64,13 @@ impl CxId {
             .to_owned();
         Self { id, authority }
     }
+
+    /// The checked INS, when the assigning authority is an INS OID and the key is right.
+    pub fn ins(&self) -> Option<super::ins::Ins> {
+        super::ins::is_ins_oid(&self.authority)
+            .then(|| super::ins::Ins::parse(&self.id).ok())
+            .flatten()
+    }
 }
 
 /// One document entry (`ExtrinsicObject`).
