@@ -2,6 +2,7 @@
 //! software and tests. Every listing has `--json`.
 
 mod audit;
+mod documents;
 mod mail;
 mod output;
 mod store_cmd;
@@ -46,6 +47,11 @@ enum Command {
     Search(mail::SearchArgs),
     /// Export messages as .eml files.
     Export(mail::ExportArgs),
+    /// Health documents: IHE XDM packages, CDA, PDF, HPRIM.
+    Documents {
+        #[command(subcommand)]
+        command: documents::DocumentsCommand,
+    },
     /// The local store.
     Store {
         #[command(subcommand)]
@@ -122,6 +128,7 @@ pub fn run() -> ExitCode {
         Some(Command::Show(args)) => mail::show(&ctx, args),
         Some(Command::Search(args)) => mail::search(&ctx, args),
         Some(Command::Export(args)) => mail::export(&ctx, args),
+        Some(Command::Documents { command }) => documents::run(&ctx, command),
         Some(Command::Store { command }) => store_cmd::run(&ctx, command),
         Some(Command::Whitelist { command }) => whitelist::run(&ctx, command),
         Some(Command::Audit { command }) => audit::run(&ctx, command),

@@ -29,6 +29,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         name: "whitelist",
         sql: include_str!("migrations/0003_whitelist.sql"),
     },
+    Migration {
+        version: 6,
+        name: "document hand-off",
+        sql: include_str!("migrations/0006_handoff.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

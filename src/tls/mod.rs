@@ -101,16 +101,24 @@ impl std::fmt::Debug for TlsSettings {
     }
 }
 
+/// The IGC-Santé certificates shipped with the program, DER.
+pub fn igc_sante_certificates() -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let mut all = Vec::new();
+    for (name, pem) in IGC_SANTE {
+        for cert in rustls_pemfile::certs(&mut &pem[..]) {
+            all.push(cert.map_err(|e| TlsError::Setup(format!("{name}: {e}")))?);
+        }
+    }
+    Ok(all)
+}
+
 /// The IGC-Santé trust anchors.
 pub fn igc_sante_roots() -> Result<RootCertStore, TlsError> {
     let mut roots = RootCertStore::empty();
-    for (name, pem) in IGC_SANTE {
-        for cert in rustls_pemfile::certs(&mut &pem[..]) {
-            let cert = cert.map_err(|e| TlsError::Setup(format!("{name}: {e}")))?;
-            roots
-                .add(cert)
-                .map_err(|e| TlsError::Setup(format!("{name}: {e}")))?;
-        }
+    for cert in igc_sante_certificates()? {
+        roots
+            .add(cert)
+            .map_err(|e| TlsError::Setup(e.to_string()))?;
     }
     Ok(roots)
 }

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
+use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
 use super::TrustError;
 
@@ -18,84 +18,25 @@ pub const OFFICIAL_URL: &str = "https://espacedeconfiance.mssante.fr/listeblanch
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The IGC-Santé certificates, in PEM.
-const IGC_SANTE: &[(&str, &[u8])] = &[
-    (
-        "ACR_ELEMENTAIRE_20130625.pem",
-        include_bytes!("../../assets/igc-sante/ACR_ELEMENTAIRE_20130625.pem"),
-    ),
-    (
-        "ACR_FORT_20130625.pem",
-        include_bytes!("../../assets/igc-sante/ACR_FORT_20130625.pem"),
-    ),
-    (
-        "ACR_STANDARD_20130625.pem",
-        include_bytes!("../../assets/igc-sante/ACR_STANDARD_20130625.pem"),
-    ),
-    (
-        "AC_ELEMENTAIRE_ORGANISATIONS_20130625.pem",
-        include_bytes!("../../assets/igc-sante/AC_ELEMENTAIRE_ORGANISATIONS_20130625.pem"),
-    ),
-    (
-        "AC_ELEMENTAIRE_PERSONNES_20130625.pem",
-        include_bytes!("../../assets/igc-sante/AC_ELEMENTAIRE_PERSONNES_20130625.pem"),
-    ),
-    (
-        "AC_FORT_ORGANISATIONS_20130625.pem",
-        include_bytes!("../../assets/igc-sante/AC_FORT_ORGANISATIONS_20130625.pem"),
-    ),
-    (
-        "AC_FORT_PERSONNES_20130625.pem",
-        include_bytes!("../../assets/igc-sante/AC_FORT_PERSONNES_20130625.pem"),
-    ),
-    (
-        "AC_STANDARD_ORGANISATIONS_20130625.pem",
-        include_bytes!("../../assets/igc-sante/AC_STANDARD_ORGANISATIONS_20130625.pem"),
-    ),
-    (
-        "AC_STANDARD_PERSONNES_20130625.pem",
-        include_bytes!("../../assets/igc-sante/AC_STANDARD_PERSONNES_20130625.pem"),
-    ),
-];
-
-fn certificates(pem: &[u8], origin: &str) -> Result<Vec<Certificate<'static>>, TrustError> {
-    let mut out = Vec::new();
-    for item in ureq::tls::parse_pem(pem) {
-        match item {
-            Ok(PemItem::Certificate(c)) => out.push(c),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(TrustError::BadCaFile {
-                    path: origin.to_owned(),
-                    message: e.to_string(),
-                });
-            }
-        }
-    }
-    if out.is_empty() {
-        return Err(TrustError::BadCaFile {
-            path: origin.to_owned(),
-            message: "no certificate in it".into(),
-        });
-    }
-    Ok(out)
-}
-
-/// The anchors: IGC-Santé, plus `extra_ca` when given.
+/// The anchors: IGC-Santé (from [`crate::tls`]), plus `extra_ca` when given.
 fn anchors(extra_ca: Option<&Path>) -> Result<Vec<Certificate<'static>>, TrustError> {
-    let mut all = Vec::new();
-    for (name, pem) in IGC_SANTE {
-        all.extend(certificates(pem, name)?);
-    }
-    if let Some(path) = extra_ca {
-        let pem = std::fs::read(path).map_err(|e| TrustError::BadCaFile {
-            path: path.display().to_string(),
+    let tls_error = |origin: String| {
+        move |e: crate::tls::TlsError| TrustError::BadCaFile {
+            path: origin,
             message: e.to_string(),
-        })?;
+        }
+    };
+    let mut ders = crate::tls::igc_sante_certificates().map_err(tls_error("IGC-Santé".into()))?;
+    if let Some(path) = extra_ca {
         tracing::info!(path = %path.display(), "extra CA trusted for the whitelist download");
-        all.extend(certificates(&pem, &path.display().to_string())?);
+        ders.extend(
+            crate::tls::read_pem_certs(path).map_err(tls_error(path.display().to_string()))?,
+        );
     }
-    Ok(all)
+    Ok(ders
+        .iter()
+        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+        .collect())
 }
 
 /// Fetch `url` (HTTPS only) and return its body.
@@ -161,7 +102,7 @@ mod tests {
     #[test]
     fn igc_sante_anchors_parse() {
         let all = anchors(None).unwrap();
-        assert_eq!(all.len(), IGC_SANTE.len());
+        assert_eq!(all.len(), 9);
     }
 
     #[test]

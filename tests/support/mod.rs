@@ -3,6 +3,9 @@
 #![allow(dead_code)]
 
 pub mod ca;
+pub mod documents;
+
+pub use documents::*;
 
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
