@@ -12,4 +12,5 @@ pub mod mime;
 pub mod paths;
 pub mod secrets;
 pub mod store;
+pub mod sync;
 pub mod tls;
