@@ -1,9 +1,11 @@
 //! The command-line face of Caducée: a real interface for scripts, practice
 //! software and tests. Every listing has `--json`.
 
+mod account;
 mod mail;
 mod output;
 mod store_cmd;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +51,13 @@ enum Command {
         #[command(subcommand)]
         command: store_cmd::StoreCommand,
     },
+    /// Mail accounts.
+    Account {
+        #[command(subcommand)]
+        command: account::AccountCommand,
+    },
+    /// Sync an account with its IMAP server.
+    Sync(sync::SyncArgs),
 }
 
 /// What every command needs: where the data is, and how to open it.
@@ -110,6 +119,8 @@ pub fn run() -> ExitCode {
         Some(Command::Search(args)) => mail::search(&ctx, args),
         Some(Command::Export(args)) => mail::export(&ctx, args),
         Some(Command::Store { command }) => store_cmd::run(&ctx, command),
+        Some(Command::Account { command }) => account::run(&ctx, command),
+        Some(Command::Sync(args)) => sync::run(&ctx, args),
     };
     match result {
         Ok(code) => code,
