@@ -7,6 +7,8 @@ mod mail;
 mod output;
 mod store_cmd;
 mod whitelist;
+mod account;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +69,12 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Mail accounts.
+    Account {
+        command: account::AccountCommand,
+    },
+    /// Sync an account with its IMAP server.
+    Sync(sync::SyncArgs),
 }
 
 /// What every command needs: where the data is, and how to open it.
@@ -132,6 +140,8 @@ pub fn run() -> ExitCode {
         Some(Command::Store { command }) => store_cmd::run(&ctx, command),
         Some(Command::Whitelist { command }) => whitelist::run(&ctx, command),
         Some(Command::Audit { command }) => audit::run(&ctx, command),
+        Some(Command::Account { command }) => account::run(&ctx, command),
+        Some(Command::Sync(args)) => sync::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -30,6 +30,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0003_whitelist.sql"),
     },
     Migration {
+        version: 4,
+        name: "sync state",
+        sql: include_str!("migrations/0004_sync.sql"),
+    },
+    Migration {
         version: 6,
         name: "document hand-off",
         sql: include_str!("migrations/0006_handoff.sql"),

@@ -15,3 +15,5 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+pub mod dovecot;
+pub mod mail;
