@@ -10,5 +10,6 @@ pub mod import;
 pub mod mime;
 pub mod paths;
 pub mod secrets;
+pub mod send;
 pub mod store;
 pub mod tls;

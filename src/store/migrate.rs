@@ -24,6 +24,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         name: "outbox, audit and settings",
         sql: include_str!("migrations/0002_outbox_audit_settings.sql"),
     },
+    Migration {
+        version: 7,
+        name: "send journal and delivery reports",
+        sql: include_str!("migrations/0007_send.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
