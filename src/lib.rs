@@ -5,6 +5,7 @@
 //! show a user.
 
 pub mod account;
+pub mod audit;
 pub mod demo;
 pub mod import;
 pub mod mime;
@@ -13,3 +14,4 @@ pub mod secrets;
 pub mod send;
 pub mod store;
 pub mod tls;
+pub mod trust;

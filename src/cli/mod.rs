@@ -1,9 +1,11 @@
 //! The command-line face of Caducée: a real interface for scripts, practice
 //! software and tests. Every listing has `--json`.
 
+mod audit;
 mod mail;
 mod output;
 mod store_cmd;
+mod whitelist;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +50,16 @@ enum Command {
     Store {
         #[command(subcommand)]
         command: store_cmd::StoreCommand,
+    },
+    /// The MSSanté whitelist of trusted domains: import, info, check recipients.
+    Whitelist {
+        #[command(subcommand)]
+        command: whitelist::WhitelistCommand,
+    },
+    /// The audit journal: export, verify, list.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
     },
 }
 
@@ -110,6 +122,8 @@ pub fn run() -> ExitCode {
         Some(Command::Search(args)) => mail::search(&ctx, args),
         Some(Command::Export(args)) => mail::export(&ctx, args),
         Some(Command::Store { command }) => store_cmd::run(&ctx, command),
+        Some(Command::Whitelist { command }) => whitelist::run(&ctx, command),
+        Some(Command::Audit { command }) => audit::run(&ctx, command),
     };
     match result {
         Ok(code) => code,

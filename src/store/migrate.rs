@@ -25,6 +25,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0002_outbox_audit_settings.sql"),
     },
     Migration {
+        version: 3,
+        name: "whitelist",
+        sql: include_str!("migrations/0003_whitelist.sql"),
+    },
+    Migration {
         version: 7,
         name: "send journal and delivery reports",
         sql: include_str!("migrations/0007_send.sql"),
