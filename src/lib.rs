@@ -7,6 +7,7 @@
 pub mod account;
 pub mod audit;
 pub mod demo;
+pub mod imap;
 pub mod import;
 pub mod mime;
 pub mod paths;

@@ -12,3 +12,4 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+pub mod dovecot;
