@@ -4,6 +4,7 @@
 mod audit;
 mod mail;
 mod output;
+mod send;
 mod store_cmd;
 mod whitelist;
 
@@ -60,6 +61,13 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
+    },
+    /// Compose a message and send it (the whitelist applies).
+    Send(Box<send::SendArgs>),
+    /// Messages waiting to be sent, sent, failed or in doubt.
+    Outbox {
+        #[command(subcommand)]
+        command: send::OutboxCommand,
     },
 }
 
@@ -124,6 +132,8 @@ pub fn run() -> ExitCode {
         Some(Command::Store { command }) => store_cmd::run(&ctx, command),
         Some(Command::Whitelist { command }) => whitelist::run(&ctx, command),
         Some(Command::Audit { command }) => audit::run(&ctx, command),
+        Some(Command::Send(args)) => send::send(&ctx, *args),
+        Some(Command::Outbox { command }) => send::outbox(&ctx, command),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,8 @@ use std::fs::{File, OpenOptions, TryLockError};
 use serde::Serialize;
 
 use crate::account::{Account, AuthMethod};
+use crate::audit::Action;
+use crate::imap::{self, Credentials};
 use crate::store::{Store, now};
 use crate::tls::TlsClient;
 
@@ -78,7 +80,13 @@ pub async fn flush(
     let mut report = FlushReport::default();
 
     for entry in outbox::interrupted(store, account.id)? {
-        if find_delivered(account, &tls, password, &entry.message_id).await? {
+        let found = find_delivered(account, &tls, password, &entry.message_id)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "cannot search the mailbox for an interrupted message");
+                false
+            });
+        if found {
             outbox::mark_sent(
                 store,
                 entry.id,
@@ -178,7 +186,13 @@ pub async fn flush(
 
     for entry in outbox::pending_copies(store, account.id)? {
         let raw = outbox::raw(store, entry.id)?;
-        if copy_to_sent(account, &tls, password, &raw).await? {
+        let copied = copy_to_sent(account, &tls, password, &raw)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "copy to the Sent folder failed; it will be tried again");
+                false
+            });
+        if copied {
             outbox::mark_copied(store, entry.id)?;
             report.copied_to_sent.push(entry.id);
         }
@@ -224,7 +238,7 @@ fn fail(
         Event {
             account,
             on_behalf_of: entry.options.on_behalf_of.as_deref(),
-            action: "failed",
+            action: Action::Failed,
             subject: &entry.message_id,
             details: serde_json::json!({ "to": entry.envelope_to, "reason": reason }),
         },
@@ -238,7 +252,7 @@ fn journal_sent(store: &Store, account: &Account, entry: &OutboxEntry, reply: &s
         Event {
             account,
             on_behalf_of: entry.options.on_behalf_of.as_deref(),
-            action: "sent",
+            action: Action::Sent,
             subject: &entry.message_id,
             details: serde_json::json!({
                 "to": entry.envelope_to,
@@ -249,6 +263,30 @@ fn journal_sent(store: &Store, account: &Account, entry: &OutboxEntry, reply: &s
     );
 }
 
+/// The folders searched for an interrupted message: where a server files
+/// submitted mail, and where a copy lands when the account was a recipient.
+const PROBE_FOLDERS: [&str; 2] = ["Sent", "INBOX"];
+
+/// The folder accepted messages are copied to.
+pub const SENT_FOLDER: &str = "Sent";
+
+async fn imap_session(
+    account: &Account,
+    tls: &TlsClient,
+    password: &str,
+) -> Result<imap::Session, SendError> {
+    let creds = Credentials::Password {
+        username: username(account)?.to_owned(),
+        password: password.to_owned(),
+    };
+    let client = imap::connect(&account.settings.imap, tls)
+        .await
+        .map_err(|e| SendError::Imap(e.to_string()))?;
+    imap::login(client, &creds)
+        .await
+        .map_err(|e| SendError::Imap(e.to_string()))
+}
+
 /// Whether a message with this Message-ID is in the account's mailbox.
 async fn find_delivered(
     account: &Account,
@@ -256,11 +294,24 @@ async fn find_delivered(
     password: &str,
     message_id: &str,
 ) -> Result<bool, SendError> {
-    // WIRE: sync — search the account's folders by Message-ID over IMAP once
-    // the IMAP client is merged; until then nothing is found, and an
-    // interrupted message waits for the user's decision.
-    let _ = (account, tls, password, message_id);
-    Ok(false)
+    let mut session = imap_session(account, tls, password).await?;
+    let quoted = message_id.replace(['"', '\\'], "");
+    let mut found = false;
+    for folder in PROBE_FOLDERS {
+        if session.examine(folder).await.is_err() {
+            continue;
+        }
+        let hits = session
+            .uid_search(format!("HEADER Message-ID \"<{quoted}>\""))
+            .await
+            .map_err(|e| SendError::Imap(e.to_string()))?;
+        if !hits.is_empty() {
+            found = true;
+            break;
+        }
+    }
+    let _ = session.logout().await;
+    Ok(found)
 }
 
 /// Copy an accepted message to the server's Sent folder.
@@ -270,9 +321,16 @@ async fn copy_to_sent(
     password: &str,
     raw: &[u8],
 ) -> Result<bool, SendError> {
-    // WIRE: sync — `sync::append` to the Sent folder once merged.
-    let _ = (account, tls, password, raw);
-    Ok(false)
+    let mut session = imap_session(account, tls, password).await?;
+    let result = session.append(SENT_FOLDER, Some("(\\Seen)"), None, raw).await;
+    let _ = session.logout().await;
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            tracing::warn!(error = %e, "copy to the Sent folder failed; it will be tried again");
+            Ok(false)
+        }
+    }
 }
 
 #[cfg(test)]

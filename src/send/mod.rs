@@ -112,6 +112,8 @@ pub enum SendError {
     Secret(#[from] crate::secrets::SecretError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("IMAP: {0}")]
+    Imap(String),
     #[error("cannot lock the outbox ({0})")]
     Lock(String),
 }

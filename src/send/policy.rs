@@ -3,39 +3,29 @@
 //! what was refused, sent, failed or reported.
 
 use crate::account::Account;
+use crate::audit::{self, Action};
 use crate::store::Store;
+use crate::trust::Whitelist;
 
 use super::SendError;
 
-/// Check every address against the whitelist. Returns the normalised
+/// Check every address against the whitelist (loaded from the store each
+/// time, so a refreshed list applies at once). Returns the normalised
 /// addresses (same order), or every refusal with its reason.
 pub fn check_recipients(store: &Store, addresses: &[String]) -> Result<Vec<String>, SendError> {
-    let whitelist = load_whitelist(store)?;
-    let mut allowed = Vec::with_capacity(addresses.len());
-    let mut refused = Vec::new();
-    for raw in addresses {
-        match whitelist.check(raw) {
-            Ok(address) => allowed.push(address),
-            Err(reason) => refused.push(format!("{raw}: {reason}")),
-        }
-    }
-    if refused.is_empty() {
-        Ok(allowed)
+    let whitelist = Whitelist::load(store)
+        .map_err(|e| SendError::Refused(vec![format!("the whitelist cannot be read: {e}")]))?;
+    let check = whitelist.check_envelope(addresses.iter().map(String::as_str));
+    if check.refused.is_empty() {
+        Ok(check.allowed)
     } else {
-        Err(SendError::Refused(refused))
-    }
-}
-
-// WIRE: trust — until `trust::Whitelist` is merged, no domain is trusted.
-struct Whitelist;
-
-fn load_whitelist(_store: &Store) -> Result<Whitelist, SendError> {
-    Ok(Whitelist)
-}
-
-impl Whitelist {
-    fn check(&self, _raw: &str) -> Result<String, String> {
-        Err("the whitelist of trusted domains is not available".into())
+        Err(SendError::Refused(
+            check
+                .refused
+                .iter()
+                .map(|(raw, reason)| format!("{raw}: {reason}"))
+                .collect(),
+        ))
     }
 }
 
@@ -43,24 +33,24 @@ impl Whitelist {
 pub struct Event<'a> {
     pub account: &'a Account,
     pub on_behalf_of: Option<&'a str>,
-    pub action: &'static str,
+    pub action: Action,
     pub subject: &'a str,
     pub details: serde_json::Value,
 }
 
 /// Write `event` to the audit journal. A journal failure is logged, never
-/// hidden: it does not undo what already happened on the server.
+/// hidden, and does not undo what already happened on the server.
 pub fn journal(store: &Store, event: Event<'_>) {
-    // WIRE: trust (audit) — until `audit::record` is merged, events go to the log.
-    let _ = store;
-    tracing::info!(
-        actor = %event.account.address,
-        on_behalf_of = event.on_behalf_of.unwrap_or(""),
-        action = event.action,
-        subject = event.subject,
-        "audit"
-    );
-    let _ = event.details;
+    let entry = audit::Entry {
+        actor: event.account.address.clone(),
+        on_behalf_of: event.on_behalf_of.map(str::to_owned),
+        action: event.action,
+        subject: event.subject.to_owned(),
+        details: event.details,
+    };
+    if let Err(e) = audit::record(store, entry) {
+        tracing::error!(error = %e, action = %event.action, "audit journal not written");
+    }
 }
 
 /// Journal a refusal by the whitelist.
@@ -75,7 +65,7 @@ pub fn journal_refusal(
         Event {
             account,
             on_behalf_of,
-            action: "refused",
+            action: Action::Refused,
             subject: "outgoing message",
             details: serde_json::json!({ "reasons": reasons }),
         },

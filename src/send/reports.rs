@@ -10,6 +10,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use crate::account::Account;
+use crate::audit::Action;
 use crate::store::{Store, now};
 
 use super::policy::{self, Event};
@@ -231,12 +232,12 @@ pub fn parse(raw: &[u8]) -> Option<DeliveryReport> {
 }
 
 /// The audit action for a recipient status, if any.
-fn action_for(kind: ReportKind, status: &str) -> Option<&'static str> {
+fn action_for(kind: ReportKind, status: &str) -> Option<Action> {
     match (kind, status) {
-        (ReportKind::Dsn, "delivered" | "relayed" | "expanded") => Some("delivered"),
-        (ReportKind::Dsn, "failed") => Some("failed"),
-        (ReportKind::Mdn, "displayed") => Some("read"),
-        (ReportKind::Mdn, "deleted") => Some("deleted"),
+        (ReportKind::Dsn, "delivered" | "relayed" | "expanded") => Some(Action::Delivered),
+        (ReportKind::Dsn, "failed") => Some(Action::Failed),
+        (ReportKind::Mdn, "displayed") => Some(Action::Read),
+        (ReportKind::Mdn, "deleted") => Some(Action::Deleted),
         _ => None,
     }
 }
