@@ -246,15 +246,17 @@ fn address_list(addresses: &[String]) -> Address<'static> {
     )
 }
 
+/// Text with CRLF line ends, as SMTP and RFC 5322 want them.
+fn crlf(text: &str) -> Cow<'static, str> {
+    Cow::Owned(text.replace("\r\n", "\n").replace('\n', "\r\n"))
+}
+
 fn body(draft: &Draft) -> MimePart<'_> {
-    let text = MimePart::new("text/plain", BodyPart::Text(Cow::Borrowed(&draft.text)));
+    let text = MimePart::new("text/plain", BodyPart::Text(crlf(&draft.text)));
     let content = match &draft.html {
         Some(html) => MimePart::new(
             "multipart/alternative",
-            vec![
-                text,
-                MimePart::new("text/html", BodyPart::Text(Cow::Borrowed(html))),
-            ],
+            vec![text, MimePart::new("text/html", BodyPart::Text(crlf(html)))],
         ),
         None => text,
     };

@@ -186,7 +186,7 @@ pub async fn flush(
 
     for entry in outbox::pending_copies(store, account.id)? {
         let raw = outbox::raw(store, entry.id)?;
-        let copied = copy_to_sent(account, &tls, password, &raw)
+        let copied = copy_to_sent(account, &tls, password, &entry.message_id, &raw)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "copy to the Sent folder failed; it will be tried again");
@@ -287,6 +287,22 @@ async fn imap_session(
         .map_err(|e| SendError::Imap(e.to_string()))
 }
 
+async fn search(
+    session: &mut imap::Session,
+    folder: &str,
+    message_id: &str,
+) -> Result<bool, SendError> {
+    if session.examine(folder).await.is_err() {
+        return Ok(false);
+    }
+    let quoted = message_id.replace(['"', '\\'], "");
+    let hits = session
+        .uid_search(format!("HEADER Message-ID \"<{quoted}>\""))
+        .await
+        .map_err(|e| SendError::Imap(e.to_string()))?;
+    Ok(!hits.is_empty())
+}
+
 /// Whether a message with this Message-ID is in the account's mailbox.
 async fn find_delivered(
     account: &Account,
@@ -295,17 +311,9 @@ async fn find_delivered(
     message_id: &str,
 ) -> Result<bool, SendError> {
     let mut session = imap_session(account, tls, password).await?;
-    let quoted = message_id.replace(['"', '\\'], "");
     let mut found = false;
     for folder in PROBE_FOLDERS {
-        if session.examine(folder).await.is_err() {
-            continue;
-        }
-        let hits = session
-            .uid_search(format!("HEADER Message-ID \"<{quoted}>\""))
-            .await
-            .map_err(|e| SendError::Imap(e.to_string()))?;
-        if !hits.is_empty() {
+        if search(&mut session, folder, message_id).await? {
             found = true;
             break;
         }
@@ -315,14 +323,23 @@ async fn find_delivered(
 }
 
 /// Copy an accepted message to the server's Sent folder.
+/// A copy already there (an earlier flush stopped before noting it) is not
+/// made again.
 async fn copy_to_sent(
     account: &Account,
     tls: &TlsClient,
     password: &str,
+    message_id: &str,
     raw: &[u8],
 ) -> Result<bool, SendError> {
     let mut session = imap_session(account, tls, password).await?;
-    let result = session.append(SENT_FOLDER, Some("(\\Seen)"), None, raw).await;
+    if search(&mut session, SENT_FOLDER, message_id).await? {
+        let _ = session.logout().await;
+        return Ok(true);
+    }
+    let result = session
+        .append(SENT_FOLDER, Some("(\\Seen)"), None, raw)
+        .await;
     let _ = session.logout().await;
     match result {
         Ok(()) => Ok(true),

@@ -312,7 +312,11 @@ impl Session {
             return Ok(Err(failure(e)));
         }
         before_content()?;
-        match self.conn.message(raw).await {
+        // lettre ends the content with CRLF "." CRLF: that first CRLF ends the
+        // message's last line, so the message's own final CRLF is left out
+        // (else the recipient would get an extra empty line).
+        let content = raw.strip_suffix(b"\r\n").unwrap_or(raw);
+        match self.conn.message(content).await {
             Ok(resp) => Ok(Ok(format!(
                 "{} {}",
                 resp.code(),

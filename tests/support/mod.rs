@@ -13,3 +13,4 @@ pub fn free_port() -> u16 {
         .port()
 }
 pub mod dovecot;
+pub mod sender;
