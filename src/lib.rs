@@ -14,5 +14,6 @@ pub mod paths;
 pub mod secrets;
 pub mod send;
 pub mod store;
+pub mod sync;
 pub mod tls;
 pub mod trust;

@@ -30,6 +30,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0003_whitelist.sql"),
     },
     Migration {
+        version: 4,
+        name: "sync state",
+        sql: include_str!("migrations/0004_sync.sql"),
+    },
+    Migration {
         version: 7,
         name: "send journal and delivery reports",
         sql: include_str!("migrations/0007_send.sql"),

@@ -13,4 +13,5 @@ pub fn free_port() -> u16 {
         .port()
 }
 pub mod dovecot;
+pub mod mail;
 pub mod sender;

@@ -1,0 +1,100 @@
+//! Staying up to date: sync, then IDLE on INBOX until the server reports a
+//! change (or a timeout), and again; reconnect with backoff after a failure.
+
+use std::time::Duration;
+
+use async_imap::extensions::idle::IdleResponse;
+
+use super::{Progress, Result, SyncOptions, SyncReport, sync_session};
+use crate::account::Account;
+use crate::imap;
+use crate::store::Store;
+
+/// How long one IDLE lasts before it is renewed (RFC 2177: under 29 minutes).
+const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
+
+/// Exponential backoff between reconnections.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    pub first: Duration,
+    pub max: Duration,
+    current: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new(Duration::from_secs(1), Duration::from_secs(300))
+    }
+}
+
+impl Backoff {
+    pub fn new(first: Duration, max: Duration) -> Self {
+        Self {
+            first,
+            max,
+            current: first,
+        }
+    }
+
+    /// The next delay to wait, doubling up to `max`.
+    pub fn next_delay(&mut self) -> Duration {
+        let d = self.current;
+        self.current = (self.current * 2).min(self.max);
+        d
+    }
+
+    pub fn reset(&mut self) {
+        self.current = self.first;
+    }
+}
+
+/// Sync forever: after each sync, wait in IDLE on INBOX for news. Transient
+/// failures (network, server restart) are retried with backoff; a failure the
+/// user must fix (password, certificate) is returned. `on_sync` sees each
+/// completed sync.
+pub async fn watch(
+    store: &Store,
+    account: &Account,
+    opts: &SyncOptions,
+    progress: &mut dyn FnMut(&Progress),
+    on_sync: &mut dyn FnMut(&SyncReport),
+) -> Result<()> {
+    let mut backoff = Backoff::default();
+    loop {
+        match watch_once(store, account, opts, progress, on_sync, &mut backoff).await {
+            Ok(()) => {}
+            Err(e) if e.is_transient() => {
+                let delay = backoff.next_delay();
+                tracing::warn!(error = %e, ?delay, "connection lost; reconnecting");
+                tokio::time::sleep(delay).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// One connection's life: sync and idle until the connection fails.
+async fn watch_once(
+    store: &Store,
+    account: &Account,
+    opts: &SyncOptions,
+    progress: &mut dyn FnMut(&Progress),
+    on_sync: &mut dyn FnMut(&SyncReport),
+    backoff: &mut Backoff,
+) -> Result<()> {
+    let mut session = imap::open(account).await?;
+    loop {
+        let report = sync_session(store, account, &mut session, opts, progress).await?;
+        backoff.reset();
+        on_sync(&report);
+        session.select("INBOX").await?;
+        let mut idle = session.idle();
+        idle.init().await?;
+        let (wait, _stop) = idle.wait_with_timeout(IDLE_RENEW);
+        let why = wait.await?;
+        session = idle.done().await?;
+        if matches!(why, IdleResponse::ManualInterrupt) {
+            return Ok(());
+        }
+    }
+}
