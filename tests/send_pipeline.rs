@@ -38,11 +38,12 @@ fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
 
 #[test]
 fn sends_over_starttls_and_implicit_tls_byte_for_byte() {
-    let d = Dovecot::start(&["claire", "bob", "anne"]);
+    let d = Dovecot::start(&["claire", "bob", "anne", "paul"]);
     for security in [Security::StartTls, Security::Tls] {
         let s = Sender::new(&d, "claire", security);
         let mut m = draft(&d.user("bob").address);
         m.cc = vec![d.user("anne").address.clone()];
+        m.bcc = vec![d.user("paul").address.clone()];
         m.html = Some("<p>Bonjour,</p><p>ci-joint le compte rendu.</p>".into());
         m.attachments = vec![
             Attachment {
@@ -71,7 +72,7 @@ fn sends_over_starttls_and_implicit_tls_byte_for_byte() {
         assert_eq!(report.copied_to_sent, vec![id]);
 
         let queued = outbox::raw(&s.store, id).unwrap();
-        for rcpt in ["bob", "anne"] {
+        for rcpt in ["bob", "anne", "paul"] {
             let got = with_message_id(&d.folder_dir(rcpt, "INBOX"), &message_id);
             assert_eq!(got.len(), 1, "{rcpt} got {} copies", got.len());
             // The server only prepends its trace headers (and Dovecot's
@@ -90,6 +91,8 @@ fn sends_over_starttls_and_implicit_tls_byte_for_byte() {
             Some(&*format!("<{}>", s.account.address))
         );
         assert_eq!(header(&text, "Sender"), None);
+        assert_eq!(header(&text, "Bcc"), None, "Bcc stays in the envelope");
+        assert!(!text.contains(&d.user("paul").address));
         assert!(header(&text, "X-MSS-NIL").unwrap().starts_with("Caducee/"));
         assert!(text.contains("multipart/alternative"));
         assert!(text.contains("Content-Type: application/pdf"));
@@ -358,4 +361,73 @@ fn an_interrupted_send_is_never_resent_blindly() {
         ]
     );
     let _ = account::list(&s.store).unwrap();
+}
+
+#[test]
+fn the_send_command_composes_queues_and_sends() {
+    let d = Dovecot::start(&["secretariat", "claire", "bob"]);
+    let mut set = settings(&d, Security::Tls);
+    set.delegations = vec![d.user("claire").address.clone()];
+    let s = Sender::with(&d, "secretariat", set);
+    s.store
+        .set_setting(caducee::send::headers::NIL_SETTING, "CADUCEE-TEST-42")
+        .unwrap();
+    let body = s.data_dir().join("body.txt");
+    std::fs::write(&body, "Bonjour,\nvoici l'ordonnance.\n").unwrap();
+    let attachment = s.data_dir().join("ordonnance.pdf");
+    std::fs::write(&attachment, b"%PDF-1.4 ordonnance").unwrap();
+
+    let out = s
+        .command()
+        .args([
+            "send",
+            "--to",
+            &d.user("bob").address,
+            "--subject",
+            "Ordonnance",
+        ])
+        .arg("--body-file")
+        .arg(&body)
+        .arg("--attach")
+        .arg(&attachment)
+        .args([
+            "--on-behalf-of",
+            &d.user("claire").address,
+            "--mdn",
+            "--dsn",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entry: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(entry["state"], "sent");
+    let message_id = entry["message_id"].as_str().unwrap();
+    let got = with_message_id(&d.folder_dir("bob", "INBOX"), message_id);
+    assert_eq!(got.len(), 1);
+    let text = String::from_utf8_lossy(&got[0]).into_owned();
+    assert_eq!(header(&text, "X-MSS-NIL"), Some("CADUCEE-TEST-42"));
+    assert_eq!(
+        header(&text, "From"),
+        Some(&*format!("<{}>", d.user("claire").address))
+    );
+    assert!(text.contains("voici l'ordonnance."));
+    assert!(text.contains("filename=\"ordonnance.pdf\""));
+
+    let list = s
+        .command()
+        .args(["outbox", "list", "--json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(
+        list[0]["options"]["on_behalf_of"],
+        d.user("claire").address.as_str()
+    );
+    assert_eq!(list[0]["options"]["dsn"], true);
 }

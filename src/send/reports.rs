@@ -316,3 +316,40 @@ pub fn for_message(store: &Store, outbox_id: i64) -> Result<Vec<RecipientStatus>
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MDN: &str = "From: <bob@a.mssante.fr>\r\nTo: <claire@b.mssante.fr>\r\n\
+Subject: Lu\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=disposition-notification; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nLu.\r\n\
+--b\r\nContent-Type: message/disposition-notification\r\n\r\n\
+Reporting-UA: a.mssante.fr; X\r\nFinal-Recipient: rfc822;bob@a.mssante.fr\r\n\
+Original-Message-ID: <42@b.mssante.fr>\r\n\
+Disposition: manual-action/MDN-sent-manually;\r\n displayed\r\n\r\n--b--\r\n";
+
+    #[test]
+    fn a_read_receipt_names_the_original_and_the_reader() {
+        let r = parse(MDN.as_bytes()).unwrap();
+        assert_eq!(r.kind, ReportKind::Mdn);
+        assert_eq!(r.original_message_id, "42@b.mssante.fr");
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].recipient, "bob@a.mssante.fr");
+        assert_eq!(r.recipients[0].status, "displayed");
+    }
+
+    #[test]
+    fn ordinary_mail_is_not_a_report() {
+        assert!(parse(b"From: <a@b.fr>\r\nSubject: x\r\n\r\nhello\r\n").is_none());
+        let mixed = MDN.replace("multipart/report", "multipart/mixed");
+        assert!(parse(mixed.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn envelope_ids_are_decoded_from_xtext() {
+        assert_eq!(unxtext("a+2Bb+3Dc@x"), "a+b=c@x");
+        assert_eq!(unxtext("plain+"), "plain+");
+    }
+}
