@@ -431,3 +431,37 @@ fn the_send_command_composes_queues_and_sends() {
     );
     assert_eq!(list[0]["options"]["dsn"], true);
 }
+
+#[test]
+fn unreachable_or_untrusted_servers_mean_retry_later_with_the_reason() {
+    let d = Dovecot::start(&["claire", "bob"]);
+
+    // Nothing listens: retried with backoff, the message stays queued.
+    let mut set = settings(&d, Security::Tls);
+    set.smtp.port = support::free_port();
+    let s = Sender::with(&d, "claire", set);
+    let (id, _) = send::queue(&s.store, &s.account, &draft(&d.user("bob").address)).unwrap();
+    let before = caducee::store::now();
+    let report = s.flush();
+    assert_eq!(report.retry_later.len(), 1, "{report:?}");
+    let e = outbox::get(&s.store, id).unwrap();
+    assert_eq!(e.state, OutboxState::Queued);
+    assert_eq!(e.attempts, 1);
+    assert!(e.next_attempt_at >= before + 60, "backoff of a minute");
+    assert!(e.last_error.unwrap().contains("cannot reach"));
+    // Not due yet: the next flush leaves it alone.
+    let again = s.flush();
+    assert!(again.retry_later.is_empty() && again.sent.is_empty());
+
+    // A server whose certificate is not from IGC-Santé (no extra CA set).
+    let mut set = settings(&d, Security::StartTls);
+    set.extra_ca = None;
+    let s = Sender::with(&d, "claire", set);
+    let (id, message_id) =
+        send::queue(&s.store, &s.account, &draft(&d.user("bob").address)).unwrap();
+    let report = s.flush();
+    assert_eq!(report.retry_later.len(), 1);
+    let why = outbox::get(&s.store, id).unwrap().last_error.unwrap();
+    assert!(why.contains("IGC-Santé"), "{why}");
+    assert!(with_message_id(&d.folder_dir("bob", "INBOX"), &message_id).is_empty());
+}

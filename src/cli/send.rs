@@ -138,14 +138,22 @@ pub fn send(ctx: &Ctx, args: SendArgs) -> CmdResult {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let report = flush_account(&store, &account)?;
+    if let Err(f) = flush_account(&store, &account) {
+        // The message is safe in the outbox: say so with the reason.
+        return Err(Failure {
+            message: format!(
+                "message {id} <{message_id}> is queued but was not sent: {}",
+                f.message
+            ),
+            code: 3,
+        });
+    }
     let entry = outbox::get(&store, id)?;
     if args.json.json {
         output::print_json(&entry)?;
     } else {
         describe(&entry);
     }
-    let _ = report;
     Ok(match entry.state {
         OutboxState::Sent => ExitCode::SUCCESS,
         OutboxState::Failed => ExitCode::from(1),
@@ -220,8 +228,21 @@ pub fn outbox(ctx: &Ctx, command: OutboxCommand) -> CmdResult {
             }
         }
         OutboxCommand::Flush { account, json } => {
-            let account = account::get(&store, account.as_deref())?;
-            let report = flush_account(&store, &account)?;
+            // Without --account, every account's outbox.
+            let accounts = match account {
+                Some(key) => vec![account::get(&store, Some(&key))?],
+                None => account::list(&store)?,
+            };
+            let mut report = FlushReport::default();
+            for account in &accounts {
+                let r = flush_account(&store, account)?;
+                report.sent.extend(r.sent);
+                report.found_delivered.extend(r.found_delivered);
+                report.retry_later.extend(r.retry_later);
+                report.failed.extend(r.failed);
+                report.in_doubt.extend(r.in_doubt);
+                report.copied_to_sent.extend(r.copied_to_sent);
+            }
             if json.json {
                 output::print_json(&report)?;
             } else {

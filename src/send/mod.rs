@@ -11,7 +11,8 @@
 //!    IGC-Santé trust), checking the whitelist again right before each SMTP
 //!    transaction, retries temporary failures with backoff, keeps permanent
 //!    failures with the server's answer, and copies accepted messages to the
-//!    server's Sent folder.
+//!    server's Sent folder over IMAP (APPEND; a copy already there, found by
+//!    Message-ID, is not made twice; a failed copy is tried at the next flush).
 //! 4. [`reports`] reads incoming delivery status notifications (RFC 3464) and
 //!    read receipts (RFC 8098) and links them to the message they report on.
 //!
@@ -43,10 +44,13 @@
 //! submitted mail there, its inbox when the account was itself a recipient);
 //! found, it is marked sent. Otherwise it stays in the outbox, shown as in doubt,
 //! until the user, having checked with a recipient, says it arrived
-//! ([`outbox::confirm_delivered`]) or releases it for sending
-//! ([`outbox::release`]). Every other state is resent freely, because the server
-//! cannot have delivered it: so no message is ever submitted twice without a
-//! person deciding it, and none is ever dropped.
+//! ([`outbox::confirm_delivered`], `caducee outbox confirm`) or releases it for
+//! sending ([`outbox::release`], `caducee outbox release`). A message in any
+//! other state is resent freely, because no content of it can have reached the
+//! server: so no message is ever submitted twice without a person deciding it,
+//! and none is ever dropped. The window is the time the server takes to take
+//! in the content and answer; a connection lost inside it (not only a crash)
+//! also leaves the message in doubt.
 
 pub mod compose;
 pub mod flush;
