@@ -1,11 +1,13 @@
 //! The command-line face of Caducée: a real interface for scripts, practice
 //! software and tests. Every listing has `--json`.
 
+mod account;
 mod audit;
 mod mail;
 mod output;
 mod send;
 mod store_cmd;
+mod sync;
 mod whitelist;
 
 use std::path::PathBuf;
@@ -69,6 +71,13 @@ enum Command {
         #[command(subcommand)]
         command: send::OutboxCommand,
     },
+    /// Mail accounts.
+    Account {
+        #[command(subcommand)]
+        command: account::AccountCommand,
+    },
+    /// Sync an account with its IMAP server.
+    Sync(sync::SyncArgs),
 }
 
 /// What every command needs: where the data is, and how to open it.
@@ -134,6 +143,8 @@ pub fn run() -> ExitCode {
         Some(Command::Audit { command }) => audit::run(&ctx, command),
         Some(Command::Send(args)) => send::send(&ctx, *args),
         Some(Command::Outbox { command }) => send::outbox(&ctx, command),
+        Some(Command::Account { command }) => account::run(&ctx, command),
+        Some(Command::Sync(args)) => sync::run(&ctx, args),
     };
     match result {
         Ok(code) => code,
