@@ -150,9 +150,12 @@ async fn read_reply(
                 "{host} closed the connection before STARTTLS"
             )));
         }
-        let code = line[..3].parse::<u16>().unwrap_or(0);
-        let last = line.as_bytes()[3] == b' ';
-        lines.push(line[4..].trim_end().to_owned());
+        let code = line
+            .get(..3)
+            .and_then(|c| c.parse::<u16>().ok())
+            .unwrap_or(0);
+        let last = line.as_bytes().get(3) == Some(&b' ');
+        lines.push(line.get(4..).unwrap_or("").trim_end().to_owned());
         if last {
             return Ok((code, lines));
         }
