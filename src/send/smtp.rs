@@ -278,30 +278,11 @@ impl Session {
         };
         let from = parse(from)?;
         let dsn = dsn.filter(|_| self.dsn_offered);
-        let mut mail_params = Vec::new();
-        if let Some(d) = dsn {
-            mail_params.push(MailParameter::Other {
-                keyword: "RET".into(),
-                value: Some("HDRS".into()),
-            });
-            mail_params.push(MailParameter::Other {
-                keyword: "ENVID".into(),
-                value: Some(xtext(&d.envid)),
-            });
-        }
-        if let Err(e) = self.conn.command(Mail::new(Some(from), mail_params)).await {
+        if let Err(e) = self.conn.command(mail_command(from, dsn)).await {
             return Ok(Err(failure(e)));
         }
         for r in recipients {
-            let params = if dsn.is_some() {
-                vec![RcptParameter::Other {
-                    keyword: "NOTIFY".into(),
-                    value: Some("SUCCESS,FAILURE,DELAY".into()),
-                }]
-            } else {
-                Vec::new()
-            };
-            if let Err(e) = self.conn.command(Rcpt::new(parse(r)?, params)).await {
+            if let Err(e) = self.conn.command(rcpt_command(parse(r)?, dsn)).await {
                 let f = failure(e);
                 self.reset().await;
                 return Ok(Err(match f {
@@ -340,6 +321,35 @@ impl Session {
     }
 }
 
+/// `MAIL FROM`, with `RET=HDRS` and `ENVID` when DSN is asked for.
+pub fn mail_command(from: Address, dsn: Option<&Dsn>) -> Mail {
+    let mut params = Vec::new();
+    if let Some(d) = dsn {
+        params.push(MailParameter::Other {
+            keyword: "RET".into(),
+            value: Some("HDRS".into()),
+        });
+        // lettre writes parameter values as xtext itself.
+        params.push(MailParameter::Other {
+            keyword: "ENVID".into(),
+            value: Some(d.envid.clone()),
+        });
+    }
+    Mail::new(Some(from), params)
+}
+
+/// `RCPT TO`, with `NOTIFY=SUCCESS,FAILURE,DELAY` when DSN is asked for.
+pub fn rcpt_command(to: Address, dsn: Option<&Dsn>) -> Rcpt {
+    let params = match dsn {
+        Some(_) => vec![RcptParameter::Other {
+            keyword: "NOTIFY".into(),
+            value: Some("SUCCESS,FAILURE,DELAY".into()),
+        }],
+        None => Vec::new(),
+    };
+    Rcpt::new(to, params)
+}
+
 /// xtext (RFC 3461 §4): `+XX` for `+`, `=`, and anything outside `!`..`~`.
 pub fn xtext(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -356,6 +366,31 @@ pub fn xtext(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dsn_parameters_on_the_wire() {
+        let dsn = Dsn {
+            envid: "a+b@test.mssante.fr".into(),
+        };
+        let from: Address = "claire@test.mssante.fr".parse().unwrap();
+        let to: Address = "bob@test.mssante.fr".parse().unwrap();
+        assert_eq!(
+            mail_command(from.clone(), Some(&dsn)).to_string(),
+            "MAIL FROM:<claire@test.mssante.fr> RET=HDRS ENVID=a+2Bb@test.mssante.fr\r\n"
+        );
+        assert_eq!(
+            rcpt_command(to.clone(), Some(&dsn)).to_string(),
+            "RCPT TO:<bob@test.mssante.fr> NOTIFY=SUCCESS,FAILURE,DELAY\r\n"
+        );
+        assert_eq!(
+            mail_command(from, None).to_string(),
+            "MAIL FROM:<claire@test.mssante.fr>\r\n"
+        );
+        assert_eq!(
+            rcpt_command(to, None).to_string(),
+            "RCPT TO:<bob@test.mssante.fr>\r\n"
+        );
+    }
 
     #[test]
     fn xtext_escapes_plus_equals_and_spaces() {
