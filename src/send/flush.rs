@@ -263,12 +263,26 @@ fn journal_sent(store: &Store, account: &Account, entry: &OutboxEntry, reply: &s
     );
 }
 
-/// The folders searched for an interrupted message: where a server files
-/// submitted mail, and where a copy lands when the account was a recipient.
-const PROBE_FOLDERS: [&str; 2] = ["Sent", "INBOX"];
-
-/// The folder accepted messages are copied to.
+/// The Sent folder when the server names none with the `\\Sent` attribute.
 pub const SENT_FOLDER: &str = "Sent";
+
+/// The folder the server marks `\\Sent` (RFC 6154), else [`SENT_FOLDER`].
+async fn sent_folder(session: &mut imap::Session) -> String {
+    use futures::TryStreamExt;
+    let names: Vec<_> = match session.list(Some(""), Some("*")).await {
+        Ok(stream) => stream.try_collect().await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    names
+        .iter()
+        .find(|n| {
+            n.attributes()
+                .iter()
+                .any(|a| matches!(a, async_imap::types::NameAttribute::Sent))
+        })
+        .map(|n| n.name().to_owned())
+        .unwrap_or_else(|| SENT_FOLDER.to_owned())
+}
 
 async fn imap_session(
     account: &Account,
@@ -311,8 +325,11 @@ async fn find_delivered(
     message_id: &str,
 ) -> Result<bool, SendError> {
     let mut session = imap_session(account, tls, password).await?;
+    // Where a server files submitted mail, and where a copy lands when the
+    // account was itself a recipient.
+    let folders = [sent_folder(&mut session).await, "INBOX".to_owned()];
     let mut found = false;
-    for folder in PROBE_FOLDERS {
+    for folder in &folders {
         if search(&mut session, folder, message_id).await? {
             found = true;
             break;
