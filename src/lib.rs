@@ -13,6 +13,7 @@ pub mod import;
 pub mod mime;
 pub mod paths;
 pub mod secrets;
+pub mod send;
 pub mod store;
 pub mod sync;
 pub mod tls;

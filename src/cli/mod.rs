@@ -1,6 +1,7 @@
 //! The command-line face of Caducée: a real interface for scripts, practice
 //! software and tests. Every listing has `--json`.
 
+mod account;
 mod audit;
 mod documents;
 mod mail;
@@ -9,6 +10,7 @@ mod store_cmd;
 mod whitelist;
 mod account;
 mod sync;
+mod send;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +70,13 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
+    },
+    /// Compose a message and send it (the whitelist applies).
+    Send(Box<send::SendArgs>),
+    /// Messages waiting to be sent, sent, failed or in doubt.
+    Outbox {
+        #[command(subcommand)]
+        command: send::OutboxCommand,
     },
     /// Mail accounts.
     Account {
@@ -140,6 +149,8 @@ pub fn run() -> ExitCode {
         Some(Command::Store { command }) => store_cmd::run(&ctx, command),
         Some(Command::Whitelist { command }) => whitelist::run(&ctx, command),
         Some(Command::Audit { command }) => audit::run(&ctx, command),
+        Some(Command::Send(args)) => send::send(&ctx, *args),
+        Some(Command::Outbox { command }) => send::outbox(&ctx, command),
         Some(Command::Account { command }) => account::run(&ctx, command),
         Some(Command::Sync(args)) => sync::run(&ctx, args),
     };

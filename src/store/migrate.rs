@@ -39,6 +39,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         name: "document hand-off",
         sql: include_str!("migrations/0006_handoff.sql"),
     },
+    Migration {
+        version: 7,
+        name: "send journal and delivery reports",
+        sql: include_str!("migrations/0007_send.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

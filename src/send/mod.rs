@@ -1,0 +1,147 @@
+//! Sending mail: compose, check, queue, submit, copy to Sent, follow up.
+//!
+//! The pipeline, in order:
+//! 1. [`compose`] builds the MIME message (text, optional HTML alternative,
+//!    attachments with RFC 2231 file names, reply/forward threading, MSSanté
+//!    headers). Attachments over the account's limit are refused here.
+//! 2. [`queue`] checks every To/Cc/Bcc address and every envelope recipient
+//!    against the whitelist of trusted domains, then stores the raw message,
+//!    its Message-ID and its envelope in the outbox. Nothing is sent yet.
+//! 3. [`flush`] submits due messages over SMTP (STARTTLS or implicit TLS,
+//!    IGC-Santé trust), checking the whitelist again right before each SMTP
+//!    transaction, retries temporary failures with backoff, keeps permanent
+//!    failures with the server's answer, and copies accepted messages to the
+//!    server's Sent folder over IMAP (APPEND; a copy already there, found by
+//!    Message-ID, is not made twice; a failed copy is tried at the next flush).
+//! 4. [`reports`] reads incoming delivery status notifications (RFC 3464) and
+//!    read receipts (RFC 8098) and links them to the message they report on.
+//!
+//! A refusal by the whitelist, an acceptance, a permanent failure and every
+//! report are written to the audit journal, with the acting account and, for a
+//! secretary sending for a professional, the professional (`on_behalf_of`).
+//!
+//! # Exactly once
+//!
+//! The outbox is in the encrypted store, so a queued message survives a crash
+//! (never lost). Each SMTP attempt follows this order:
+//!
+//! 1. `MAIL FROM`, `RCPT TO` and `DATA` are exchanged. Until the server has the
+//!    whole content and its final `.`, nothing can be delivered: a transaction
+//!    cut before that point is discarded by the server (RFC 5321 §3.3, §4.1.1.4).
+//! 2. After the server's `354` and before a single byte of content is written,
+//!    the attempt is committed to the send journal (`send_attempts`) and the
+//!    message is marked `sending`. One process at a time flushes (an OS file
+//!    lock next to the store, released by the OS if the process dies).
+//! 3. The content and the final `.` are written; the server's answer is
+//!    committed: `sent` on 2xx, back to `queued` with backoff on 4xx, `failed`
+//!    with the server's answer on 5xx.
+//!
+//! A message found `sending` when a flush starts was therefore interrupted
+//! between steps 2 and 3: the server may or may not have accepted it, and only
+//! the mail itself can tell. Such a message is **in doubt** and is never resent
+//! automatically. The flush first looks for its Message-ID where the account can
+//! see it (the account's own mailbox: its Sent folder when the server files
+//! submitted mail there, its inbox when the account was itself a recipient);
+//! found, it is marked sent. Otherwise it stays in the outbox, shown as in doubt,
+//! until the user, having checked with a recipient, says it arrived
+//! ([`outbox::confirm_delivered`], `caducee outbox confirm`) or releases it for
+//! sending ([`outbox::release`], `caducee outbox release`). A message in any
+//! other state is resent freely, because no content of it can have reached the
+//! server: so no message is ever submitted twice without a person deciding it,
+//! and none is ever dropped. The window is the time the server takes to take
+//! in the content and answer; a connection lost inside it (not only a crash)
+//! also leaves the message in doubt.
+
+pub mod compose;
+pub mod flush;
+pub mod headers;
+pub mod outbox;
+pub mod policy;
+pub mod reports;
+pub mod smtp;
+
+pub use compose::{Attachment, Composed, Draft, SendOptions};
+pub use flush::{FlushReport, flush};
+pub use outbox::{OutboxEntry, OutboxState};
+pub use reports::{DeliveryReport, ReportKind};
+
+use crate::account::Account;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(
+        "the attachments weigh {total} in all, over this account's limit of {limit}: send fewer or smaller files"
+    )]
+    TooLarge { total: String, limit: String },
+    #[error("the message has no recipient")]
+    NoRecipient,
+    #[error("“{0}” is not a valid e-mail address")]
+    BadAddress(String),
+    #[error(
+        "this account may not send on behalf of {0}: add it to the account's delegations first"
+    )]
+    NotDelegated(String),
+    #[error("sending refused by the whitelist of trusted domains: {}", .0.join("; "))]
+    Refused(Vec<String>),
+    #[error("cannot read the attachment {path}: {reason}")]
+    Attachment { path: String, reason: String },
+    #[error("cannot build the message: {0}")]
+    Build(String),
+    #[error("this account logs in with {0}, which cannot be used for sending yet")]
+    AuthUnsupported(&'static str),
+    #[error("cannot reach the SMTP server {host}:{port}: {reason}")]
+    Connect {
+        host: String,
+        port: u16,
+        reason: String,
+    },
+    #[error(
+        "the SMTP server {0} does not offer STARTTLS: refusing to send in clear text (use implicit TLS on port 465)"
+    )]
+    NoStartTls(String),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    #[error("the SMTP server refused the login: {0}")]
+    Login(String),
+    #[error("the SMTP server answered: {0}")]
+    Smtp(String),
+    #[error("another `caducee outbox flush` is running; try again when it is done")]
+    Busy,
+    #[error("no outbox message {0}")]
+    NoSuchMessage(i64),
+    #[error("outbox message {0} is not in doubt")]
+    NotInDoubt(i64),
+    #[error(transparent)]
+    Secret(#[from] crate::secrets::SecretError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("IMAP: {0}")]
+    Imap(String),
+    #[error("cannot lock the outbox ({0})")]
+    Lock(String),
+}
+
+impl From<rusqlite::Error> for SendError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sql(e))
+    }
+}
+
+/// Compose `draft`, check it and put it in the outbox. Returns the outbox id
+/// and the Message-ID. The whitelist and the delegation are checked here, in
+/// the library, whatever the interface.
+pub fn queue(store: &Store, account: &Account, draft: &Draft) -> Result<(i64, String), SendError> {
+    let composed = match compose::compose(store, account, draft) {
+        Ok(c) => c,
+        Err(e) => {
+            if let SendError::Refused(reasons) = &e {
+                policy::journal_refusal(store, account, draft.on_behalf_of.as_deref(), reasons);
+            }
+            return Err(e);
+        }
+    };
+    let id = outbox::insert(store, account.id, &composed)?;
+    tracing::info!(outbox = id, "message queued");
+    Ok((id, composed.message_id))
+}
