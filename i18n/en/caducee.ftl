@@ -90,6 +90,7 @@ compose-send-unconfigured = Sending is not configured: this message was neither 
 compose-close = Close
 compose-reply-prefix = Re:
 trust-unavailable = the MSSanté whitelist is not loaded yet
+trust-invalid-address = this is not a valid mail address
 directory-unavailable = Directory not available in this version.
 
 ## Settings

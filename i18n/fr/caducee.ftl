@@ -90,6 +90,7 @@ compose-send-unconfigured = Envoi non configuré : ce message n'a pas été envo
 compose-close = Fermer
 compose-reply-prefix = Re :
 trust-unavailable = la liste blanche MSSanté n'est pas encore chargée
+trust-invalid-address = ce n'est pas une adresse de messagerie valide
 directory-unavailable = Annuaire non disponible dans cette version.
 
 ## Settings

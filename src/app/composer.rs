@@ -512,7 +512,10 @@ pub mod tests {
     #[test]
     fn unverified_recipient_blocks_send() {
         let mut s = State::default();
-        let none = super::super::recipients::NoWhitelist("no list".into());
+        let none = super::super::recipients::NoWhitelist {
+            unavailable: "no list".into(),
+            invalid: "bad".into(),
+        };
         s.to.input = "a@chu.mssante.fr".into();
         let _ = s.update(Message::Commit(Field::To), &none, &TwoDoctors);
         assert!(s.blocked(Lang::En).is_some());

@@ -76,7 +76,7 @@ pub fn view<'a, M: Clone + 'a>(
         .spacing(8),
     )
     .padding(10)
-    .width(220)
+    .width(240)
     .height(Fill)
     .style(theme::pane)
     .into()

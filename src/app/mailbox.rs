@@ -335,13 +335,16 @@ impl State {
             subject.to_owned()
         };
         let mut top = row![
-            text(from)
-                .font(font)
-                .size(14)
-                .wrapping(text::Wrapping::None)
+            container(
+                text(from)
+                    .font(font)
+                    .size(14)
+                    .wrapping(text::Wrapping::None)
+            )
+            .width(Fill)
+            .clip(true)
         ]
-        .spacing(6)
-        .push(space::horizontal());
+        .spacing(6);
         if r.flags.flagged {
             top = top.push(text("⚑").size(14).style(|t: &iced::Theme| text::Style {
                 color: Some(t.palette().danger),
@@ -353,10 +356,14 @@ impl State {
         top = top.push(text(format::short_date(r.date, now, offset)).size(12));
         let content = column![
             top,
-            text(subject)
-                .font(font)
-                .size(13)
-                .wrapping(text::Wrapping::None),
+            container(
+                text(subject)
+                    .font(font)
+                    .size(13)
+                    .wrapping(text::Wrapping::None)
+            )
+            .width(Fill)
+            .clip(true),
         ]
         .spacing(2);
         button(content)

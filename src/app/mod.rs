@@ -136,7 +136,7 @@ impl App {
             search: search::State::default(),
             composer: None,
             status: None,
-            check: Box::new(NoWhitelist(t(lang, "trust-unavailable"))),
+            check: Box::new(no_whitelist(lang)),
             directory: Box::new(NoDirectory),
         };
         (app, vec![Work::Open { demo }])
@@ -289,16 +289,12 @@ impl App {
                 let lang = self.lang;
                 let wired = o.store.with_store(|s| {
                     (
-                        recipients::whitelist_for(s, t(lang, "trust-unavailable")),
+                        recipients::whitelist_for(s, no_whitelist(lang)),
                         recipients::directory_for(s),
                     )
                 });
-                let (check, directory) = wired.unwrap_or_else(|| {
-                    (
-                        Box::new(NoWhitelist(t(lang, "trust-unavailable"))),
-                        Box::new(NoDirectory),
-                    )
-                });
+                let (check, directory) =
+                    wired.unwrap_or_else(|| (Box::new(no_whitelist(lang)), Box::new(NoDirectory)));
                 self.check = check;
                 self.directory = directory;
                 if let Some(ui) = &o.ui {
@@ -601,7 +597,10 @@ impl App {
             rule::horizontal(1),
             container(body).height(Fill).style(theme::page),
             rule::horizontal(1),
-            container(status).padding([4, 12]).style(theme::pane),
+            container(status)
+                .padding([4, 12])
+                .width(Fill)
+                .style(theme::pane),
         ]
         .into()
     }
@@ -616,7 +615,7 @@ impl App {
             bar = bar.push(
                 container(text(t(lang, "demo-badge")).size(13))
                     .padding([2, 8])
-                    .style(|th: &Theme| theme::badge(th.palette().warning)(th)),
+                    .style(theme::badge(|p| p.warning.base)),
             );
         }
         if self.screen == Screen::Mail {
@@ -665,6 +664,13 @@ impl App {
         ]
         .height(Fill)
         .into()
+    }
+}
+
+fn no_whitelist(lang: Lang) -> NoWhitelist {
+    NoWhitelist {
+        unavailable: t(lang, "trust-unavailable"),
+        invalid: t(lang, "trust-invalid-address"),
     }
 }
 

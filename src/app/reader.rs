@@ -108,7 +108,7 @@ impl State {
             title = title.push(
                 container(text(t(lang, "xdm-badge")).size(12))
                     .padding([2, 6])
-                    .style(|th: &iced::Theme| theme::badge(th.palette().primary)(th)),
+                    .style(theme::badge(|p| p.primary.base)),
             );
         }
         let from = if m.row.from_name.is_empty() {

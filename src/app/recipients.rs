@@ -53,14 +53,39 @@ pub trait DirectoryLookup {
     }
 }
 
-/// Used while no whitelist is loaded: every recipient is unverified.
-pub struct NoWhitelist(pub String);
+/// Used while no whitelist is loaded: what is not an address is refused, the
+/// rest is unverified (never sendable).
+pub struct NoWhitelist {
+    pub unavailable: String,
+    pub invalid: String,
+}
 
 impl RecipientCheck for NoWhitelist {
-    fn check(&self, _raw: &str) -> Verdict {
-        Verdict::Unverified {
-            reason: self.0.clone(),
+    fn check(&self, raw: &str) -> Verdict {
+        if !looks_like_address(raw) {
+            return Verdict::Refused {
+                reason: self.invalid.clone(),
+            };
         }
+        Verdict::Unverified {
+            reason: self.unavailable.clone(),
+        }
+    }
+}
+
+/// One `@`, something before it, a dotted domain after it, no spaces.
+pub fn looks_like_address(raw: &str) -> bool {
+    let raw = raw.trim();
+    match raw.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !raw.contains(char::is_whitespace)
+        }
+        None => false,
     }
 }
 
@@ -77,11 +102,11 @@ impl DirectoryLookup for NoDirectory {
 }
 
 /// The recipient check for an open store.
-pub fn whitelist_for(_store: &Store, unavailable_reason: String) -> Box<dyn RecipientCheck> {
+pub fn whitelist_for(_store: &Store, fallback: NoWhitelist) -> Box<dyn RecipientCheck> {
     // WIRE: trust — replace the body with:
     //     match caducee::trust::Whitelist::load(_store) {
     //         Ok(w) => Box::new(TrustCheck(w)),
-    //         Err(e) => Box::new(NoWhitelist(e.to_string())),
+    //         Err(e) => Box::new(NoWhitelist { unavailable: e.to_string(), ..fallback }),
     //     }
     // with
     //     struct TrustCheck(caducee::trust::Whitelist);
@@ -95,7 +120,7 @@ pub fn whitelist_for(_store: &Store, unavailable_reason: String) -> Box<dyn Reci
     //             }
     //         }
     //     }
-    Box::new(NoWhitelist(unavailable_reason))
+    Box::new(fallback)
 }
 
 /// The directory completion for an open store.
@@ -105,4 +130,26 @@ pub fn directory_for(_store: &Store) -> Box<dyn DirectoryLookup> {
     // `Entry { address, display_name, profession, specialty, organisation, city, .. }`
     // to a `Suggestion` (detail: profession, specialty, organisation, city joined by " · ").
     Box::new(NoDirectory)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_whitelist_only_malformed_addresses_are_refused() {
+        let check = NoWhitelist {
+            unavailable: "no list".into(),
+            invalid: "not an address".into(),
+        };
+        assert!(matches!(check.check("dupont"), Verdict::Refused { .. }));
+        assert!(matches!(check.check("a@b"), Verdict::Refused { .. }));
+        assert!(matches!(check.check("a b@c.fr"), Verdict::Refused { .. }));
+        assert_eq!(
+            check.check("a@chu.mssante.fr"),
+            Verdict::Unverified {
+                reason: "no list".into()
+            }
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! Settings: interface language (system, French, English), light or dark
 //! theme, display scale.
 
-use iced::widget::{button, column, container, pick_list, row, text};
+use iced::widget::{button, column, container, row, text};
 use iced::{Element, Fill, Task};
 
 use super::i18n::{Lang, t};
@@ -69,14 +69,7 @@ impl Default for State {
 }
 
 /// An entry of the language list, labelled in the current language.
-#[derive(Debug, Clone, PartialEq, Eq)]
 struct LangItem(LangChoice, String);
-
-impl std::fmt::Display for LangItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.1)
-    }
-}
 
 impl State {
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
@@ -100,7 +93,6 @@ impl State {
                 .map(|l| LangItem(LangChoice::Fixed(*l), l.native_name().to_owned())),
         )
         .collect();
-        let selected = items.iter().find(|i| i.0 == self.language).cloned();
         let mut langs = row![].spacing(6);
         for item in &items {
             let style = if item.0 == self.language {
@@ -114,7 +106,6 @@ impl State {
                     .on_press(Message::Language(item.0)),
             );
         }
-        let _ = selected;
         let theme_button = |label: String, dark: bool| {
             button(text(label).size(13))
                 .style(if self.dark == dark {
@@ -124,7 +115,18 @@ impl State {
                 })
                 .on_press(Message::Dark(dark))
         };
-        let scale = pick_list(SCALES.to_vec(), Some(self.scale), Message::Scale);
+        let mut scales = row![].spacing(6);
+        for scale in SCALES {
+            scales = scales.push(
+                button(text(format!("{scale} %")).size(13))
+                    .style(if self.scale == scale {
+                        button::primary
+                    } else {
+                        button::secondary
+                    })
+                    .on_press(Message::Scale(scale)),
+            );
+        }
         let col = column![
             text(t(lang, "settings-title")).size(20),
             text(t(lang, "settings-language")).size(14),
@@ -136,7 +138,7 @@ impl State {
             ]
             .spacing(6),
             text(t(lang, "settings-scale")).size(14),
-            row![scale, text("%")].spacing(4).align_y(iced::Center),
+            scales,
             button(text(t(lang, "settings-close")).size(13))
                 .style(button::secondary)
                 .on_press(Message::Close),

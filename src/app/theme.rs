@@ -1,5 +1,6 @@
 //! Calm, professional light and dark themes, and the few shared styles.
 
+use iced::theme::palette;
 use iced::widget::{button, container};
 use iced::{Background, Border, Color, Theme, color};
 
@@ -52,13 +53,16 @@ pub fn page(theme: &Theme) -> container::Style {
     }
 }
 
-/// A small rounded badge in the given color.
-pub fn badge(bg: Color) -> impl Fn(&Theme) -> container::Style {
-    move |_theme| container::Style {
-        background: Some(Background::Color(bg)),
-        text_color: Some(Color::WHITE),
-        border: Border::default().rounded(4),
-        ..container::Style::default()
+/// A small rounded badge in a palette pair (background and readable text).
+pub fn badge(pick: fn(&palette::Extended) -> palette::Pair) -> impl Fn(&Theme) -> container::Style {
+    move |theme| {
+        let pair = pick(theme.extended_palette());
+        container::Style {
+            background: Some(Background::Color(pair.color)),
+            text_color: Some(pair.text),
+            border: Border::default().rounded(4),
+            ..container::Style::default()
+        }
     }
 }
 
