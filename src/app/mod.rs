@@ -44,6 +44,8 @@ pub struct Config {
     pub demo: bool,
     /// The local time zone (read before any thread starts).
     pub offset: UtcOffset,
+    /// When the program started (for the start-up time in the log).
+    pub started: std::time::Instant,
 }
 
 impl Config {
@@ -52,6 +54,7 @@ impl Config {
             data_dir,
             demo,
             offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC),
+            started: std::time::Instant::now(),
         }
     }
 }
@@ -114,6 +117,7 @@ pub struct App {
     status: Option<String>,
     check: Box<dyn RecipientCheck>,
     directory: Box<dyn DirectoryLookup>,
+    first_page_logged: bool,
 }
 
 impl App {
@@ -138,6 +142,7 @@ impl App {
             status: None,
             check: Box::new(no_whitelist(lang)),
             directory: Box::new(NoDirectory),
+            first_page_logged: false,
         };
         (app, vec![Work::Open { demo }])
     }
@@ -342,6 +347,15 @@ impl App {
                 generation,
                 rows: Ok(rows),
             } => {
+                if !self.first_page_logged {
+                    self.first_page_logged = true;
+                    tracing::info!(
+                        elapsed_ms = self.config.started.elapsed().as_millis() as u64,
+                        rows = rows.len(),
+                        total = self.mailbox.len(),
+                        "first page of the message list ready"
+                    );
+                }
                 let jobs = self.mailbox.page_loaded(folder, page, generation, rows);
                 work.extend(jobs.into_iter().map(Work::Job));
             }

@@ -38,6 +38,7 @@ impl Harness {
             data_dir: dir.path().to_path_buf(),
             demo,
             offset: UtcOffset::UTC,
+            started: std::time::Instant::now(),
         };
         let (mut app, work) = App::new(config);
         app.settings.language = LangChoice::Fixed(Lang::Fr);
@@ -224,6 +225,7 @@ fn switching_language_translates_the_window_and_is_kept() {
         data_dir: dir.path().to_path_buf(),
         demo: true,
         offset: UtcOffset::UTC,
+        started: std::time::Instant::now(),
     };
     let (app, work) = App::new(config);
     let mut h2 = Harness { _dir: dir, app };
@@ -239,6 +241,7 @@ fn welcome_offers_the_demo_and_is_honest_about_accounts() {
         data_dir: dir.path().to_path_buf(),
         demo: false,
         offset: UtcOffset::UTC,
+        started: std::time::Instant::now(),
     };
     let (mut app, _work) = App::new(config);
     app.settings.language = LangChoice::Fixed(Lang::Fr);
