@@ -138,7 +138,14 @@ pub fn run() -> ExitCode {
         demo: cli.demo,
     };
     let result = match cli.command {
-        None => mail::welcome(&ctx),
+        None => match crate::app::run(crate::app::Config::new(ctx.data_dir.clone(), ctx.demo)) {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            // No display (a server, a terminal session): the text summary instead.
+            Err(e) => {
+                eprintln!("caducee: cannot open the window ({e}); showing the text summary");
+                mail::welcome(&ctx)
+            }
+        },
         Some(Command::Import(args)) => mail::import(&ctx, args),
         Some(Command::Folders(json)) => mail::folders(&ctx, json),
         Some(Command::List(args)) => mail::list(&ctx, args),

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Start-up of the desktop client over a 100,000-message store, under Xvfb:
+#   - time to the window being mapped,
+#   - time to the first page of the message list (logged by the client),
+#   - resident memory then, and after scrolling far down the list.
+# Needs the Debian packages xvfb and xdotool, and python3. Usage:
+#   cargo build --release && bench/gui_startup.sh [path/to/caducee] [messages]
+set -eu
+
+BIN=${1:-target/release/caducee}
+N=${2:-100000}
+DISPLAY_NUM=${CADUCEE_XVFB_DISPLAY:-96}
+WORK=$(mktemp -d)
+CADUCEE_STORE_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export CADUCEE_STORE_KEY
+
+Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+XVFB_PID=$!
+APP_PID=
+cleanup() {
+    if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; fi
+    kill "$XVFB_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+export DISPLAY=":$DISPLAY_NUM"
+
+python3 "$(dirname "$0")/make_mbox.py" "$N" >"$WORK/big.mbox"
+t0=$(date +%s.%N)
+"$BIN" --data-dir "$WORK/data" import "$WORK/big.mbox" --folder INBOX
+t1=$(date +%s.%N)
+echo "import of $N messages: $(echo "$t1 - $t0" | bc) s"
+ls -l "$WORK/data/caducee.db" | awk '{print "store size: " $5 " bytes"}'
+# Drop the page cache of the store when allowed, for a cold start.
+sync; (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null || echo "(page cache not dropped: not root)"
+
+rss() { awk '/^VmRSS/ {print $2 " kB"}' "/proc/$APP_PID/status"; }
+
+start=$(date +%s.%N)
+CADUCEE_LOG=caducee=info "$BIN" --data-dir "$WORK/data" >"$WORK/app.log" 2>&1 &
+APP_PID=$!
+WID=$(xdotool search --sync --name 'Caduc' | head -n 1)
+mapped=$(date +%s.%N)
+echo "window mapped after: $(echo "$mapped - $start" | bc) s"
+i=0
+until grep -q "first page of the message list ready" "$WORK/app.log"; do
+    i=$((i + 1))
+    [ "$i" -gt 600 ] && { echo "no first page after 60 s"; cat "$WORK/app.log"; exit 1; }
+    sleep 0.1
+done
+sed 's/\x1b\[[0-9;]*m//g' "$WORK/app.log" |
+    sed -n 's/.*first page of the message list ready elapsed_ms=\([0-9]*\).*/first page of the list after: \1 ms (from process start, logged by the client)/p'
+sleep 1
+echo "RSS after the first page: $(rss)"
+
+# Scroll down the list with the mouse wheel (5,000 steps), then measure again.
+xdotool windowfocus --sync "$WID"
+xdotool mousemove 450 400
+s0=$(date +%s.%N)
+xdotool click --repeat 5000 --delay 1 5
+s1=$(date +%s.%N)
+sleep 2
+echo "5000 wheel steps sent in $(echo "$s1 - $s0" | bc) s"
+echo "RSS after scrolling: $(rss)"
+awk '/^VmHWM/ {print "peak RSS: " $2 " kB"}' "/proc/$APP_PID/status"

@@ -1,0 +1,109 @@
+app-title = Caducée
+demo-badge = Demo
+demo-badge-tip = Fictional messages, no server
+xdm-badge = IHE XDM
+loading = Loading…
+
+## Welcome
+welcome-title = Welcome to Caducée
+welcome-lead = Secure health messaging (MSSanté).
+welcome-no-store = Your mailbox cannot be opened: { $reason }
+welcome-empty-store = No account is configured yet.
+welcome-open-demo = Open the demo
+welcome-add-account = Add an account
+welcome-account-unavailable = Adding an account is not available in this version yet: nothing was saved.
+
+## Folders
+folder-inbox = Inbox
+folder-sent = Sent
+folder-drafts = Drafts
+folder-trash = Trash
+folder-junk = Junk
+folder-archive = Archive
+folder-all = All messages
+folders-title = Folders
+
+## Message list
+list-empty = No messages
+list-count = { $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+}
+list-no-subject = (no subject)
+list-attachment = Attachment
+list-attachment-short = Att.
+list-flagged = Flagged
+list-unread = Unread
+
+## Reader
+reader-none = Select a message to read it.
+reader-from = From
+reader-to = To
+reader-cc = Cc
+reader-date = Date
+reader-folder = Folder
+reader-attachments = Attachments
+reader-save = Save
+reader-saved = Attachment saved: { $path }
+reader-save-failed = Cannot save: { $reason }
+reader-reply = Reply
+reader-reply-all = Reply all
+reader-mark-unread = Mark unread
+reader-mark-read = Mark read
+reader-delete = Delete
+reader-deleted = Message deleted.
+reader-delete-unavailable = Deleting is only possible in the demo until synchronisation is configured.
+reader-parse-error = This message could not be parsed: it is shown raw.
+reader-body-missing = The content of this message is not downloaded yet.
+
+## Search
+search-placeholder = Search (words, from:, to:, folder:, after:, before:, has:attachment, is:unread)
+search-results = { $count ->
+    [one] { $count } result
+   *[other] { $count } results
+}
+search-error = Invalid search: { $reason }
+search-clear = Clear
+
+## Composer
+compose-new = New message
+compose-title = New message
+compose-to = To
+compose-cc = Cc
+compose-bcc = Bcc
+compose-subject = Subject
+compose-body = Message
+compose-recipient-placeholder = address@domain.mssante.fr then Enter
+compose-remove = Remove
+compose-refused = Refused: { $reason }
+compose-allowed = Allowed ({ $domain })
+compose-unverified = Not verified: { $reason }
+compose-attach-placeholder = Path of a file to attach
+compose-attach = Attach
+compose-attach-failed = Cannot read the file: { $reason }
+compose-attachments-size = Attachments: { $size } of { $limit }
+compose-too-big = The attachments exceed the { $limit } limit.
+compose-send = Send
+compose-send-blocked = Sending blocked: a recipient is refused or not verified.
+compose-no-recipient = Add at least one recipient.
+compose-send-unconfigured = Sending is not configured: this message was neither sent nor queued.
+compose-close = Close
+compose-reply-prefix = Re:
+trust-unavailable = the MSSanté whitelist is not loaded yet
+trust-invalid-address = this is not a valid mail address
+directory-unavailable = Directory not available in this version.
+
+## Settings
+settings-title = Settings
+settings-language = Language
+settings-language-system = System language
+settings-theme = Theme
+settings-theme-light = Light
+settings-theme-dark = Dark
+settings-scale = Display size
+settings-close = Close
+settings-open = Settings
+
+## Shortcuts
+shortcuts-hint = Ctrl+N new · Ctrl+R reply · Ctrl+L search · J/K navigate · M read/unread
+error-generic = Error: { $reason }

@@ -1,0 +1,109 @@
+app-title = Caducée
+demo-badge = Démo
+demo-badge-tip = Messages fictifs, aucun serveur
+xdm-badge = IHE XDM
+loading = Chargement…
+
+## Welcome
+welcome-title = Bienvenue dans Caducée
+welcome-lead = Messagerie sécurisée de santé (MSSanté).
+welcome-no-store = Votre boîte aux lettres ne peut pas être ouverte : { $reason }
+welcome-empty-store = Aucun compte n'est encore configuré.
+welcome-open-demo = Ouvrir la démo
+welcome-add-account = Ajouter un compte
+welcome-account-unavailable = L'ajout de compte n'est pas encore disponible dans cette version : aucune donnée n'a été enregistrée.
+
+## Folders
+folder-inbox = Boîte de réception
+folder-sent = Envoyés
+folder-drafts = Brouillons
+folder-trash = Corbeille
+folder-junk = Indésirables
+folder-archive = Archives
+folder-all = Tous les messages
+folders-title = Dossiers
+
+## Message list
+list-empty = Aucun message
+list-count = { $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+}
+list-no-subject = (sans objet)
+list-attachment = Pièce jointe
+list-attachment-short = PJ
+list-flagged = Suivi
+list-unread = Non lu
+
+## Reader
+reader-none = Sélectionnez un message pour le lire.
+reader-from = De
+reader-to = À
+reader-cc = Cc
+reader-date = Date
+reader-folder = Dossier
+reader-attachments = Pièces jointes
+reader-save = Enregistrer
+reader-saved = Pièce jointe enregistrée : { $path }
+reader-save-failed = Enregistrement impossible : { $reason }
+reader-reply = Répondre
+reader-reply-all = Répondre à tous
+reader-mark-unread = Marquer non lu
+reader-mark-read = Marquer lu
+reader-delete = Supprimer
+reader-deleted = Message supprimé.
+reader-delete-unavailable = La suppression n'est possible que dans la démo tant que la synchronisation n'est pas configurée.
+reader-parse-error = Ce message n'a pas pu être analysé : il est affiché brut.
+reader-body-missing = Le contenu de ce message n'est pas encore téléchargé.
+
+## Search
+search-placeholder = Rechercher (mots, de:, à:, dossier:, depuis:, avant:, has:pj, is:nonlu)
+search-results = { $count ->
+    [one] { $count } résultat
+   *[other] { $count } résultats
+}
+search-error = Recherche invalide : { $reason }
+search-clear = Effacer
+
+## Composer
+compose-new = Nouveau message
+compose-title = Nouveau message
+compose-to = À
+compose-cc = Cc
+compose-bcc = Cci
+compose-subject = Objet
+compose-body = Message
+compose-recipient-placeholder = adresse@domaine.mssante.fr puis Entrée
+compose-remove = Retirer
+compose-refused = Refusé : { $reason }
+compose-allowed = Autorisé ({ $domain })
+compose-unverified = Non vérifié : { $reason }
+compose-attach-placeholder = Chemin d'un fichier à joindre
+compose-attach = Joindre
+compose-attach-failed = Fichier illisible : { $reason }
+compose-attachments-size = Pièces jointes : { $size } sur { $limit }
+compose-too-big = Les pièces jointes dépassent la limite de { $limit }.
+compose-send = Envoyer
+compose-send-blocked = Envoi bloqué : un destinataire est refusé ou non vérifié.
+compose-no-recipient = Ajoutez au moins un destinataire.
+compose-send-unconfigured = Envoi non configuré : ce message n'a pas été envoyé ni mis en file d'attente.
+compose-close = Fermer
+compose-reply-prefix = Re :
+trust-unavailable = la liste blanche MSSanté n'est pas encore chargée
+trust-invalid-address = ce n'est pas une adresse de messagerie valide
+directory-unavailable = Annuaire non disponible dans cette version.
+
+## Settings
+settings-title = Paramètres
+settings-language = Langue
+settings-language-system = Langue du système
+settings-theme = Thème
+settings-theme-light = Clair
+settings-theme-dark = Sombre
+settings-scale = Taille d'affichage
+settings-close = Fermer
+settings-open = Paramètres
+
+## Shortcuts
+shortcuts-hint = Ctrl+N nouveau · Ctrl+R répondre · Ctrl+L rechercher · J/K naviguer · M lu/non lu
+error-generic = Erreur : { $reason }

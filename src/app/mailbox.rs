@@ -1,0 +1,464 @@
+//! The message list: a virtualised list of fixed-height rows (only the visible
+//! rows are built, pages of rows are fetched as the user scrolls), newest first;
+//! unread in bold, attachment and flag marks. While a search is active it shows
+//! the search results instead.
+
+use std::collections::{HashMap, HashSet};
+
+use caducee::mime::display_subject;
+use caducee::store::{Folder, MessageRow};
+use iced::widget::{Column, button, column, container, row, scrollable, space, text};
+use iced::{Element, Fill, Font, Task, font};
+use time::UtcOffset;
+
+use super::format;
+use super::i18n::{Lang, t, tn};
+use super::jobs::{Job, PAGE_SIZE};
+use super::theme;
+
+/// Height of one row, in logical pixels.
+pub const ROW_HEIGHT: f32 = 56.0;
+/// Id of the list's scrollable.
+pub const LIST_ID: &str = "message-list";
+/// Viewport height assumed before the first layout.
+const DEFAULT_VIEWPORT: f32 = 900.0;
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    SelectFolder(Option<i64>),
+    Scrolled { offset: f32, height: f32 },
+    Open(i64),
+}
+
+/// What the parent must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Jobs(Vec<Job>),
+    Open(i64),
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub folders: Vec<Folder>,
+    /// The folder shown; `None` shows every folder.
+    pub current: Option<i64>,
+    total: usize,
+    pages: HashMap<u32, Vec<MessageRow>>,
+    pending: HashSet<u32>,
+    generation: u64,
+    /// Search results, shown instead of the folder while a search is active.
+    pub search: Option<Vec<MessageRow>>,
+    pub selected: Option<i64>,
+    offset: f32,
+    viewport: f32,
+}
+
+impl State {
+    /// Number of rows in the list.
+    pub fn len(&self) -> usize {
+        match &self.search {
+            Some(rows) => rows.len(),
+            None => self.total,
+        }
+    }
+
+    /// The row at `index`, when loaded.
+    pub fn row(&self, index: usize) -> Option<&MessageRow> {
+        match &self.search {
+            Some(rows) => rows.get(index),
+            None => {
+                let page = (index / PAGE_SIZE as usize) as u32;
+                self.pages
+                    .get(&page)
+                    .and_then(|rows| rows.get(index % PAGE_SIZE as usize))
+            }
+        }
+    }
+
+    /// The position of a message among the loaded rows.
+    pub fn index_of(&self, id: i64) -> Option<usize> {
+        match &self.search {
+            Some(rows) => rows.iter().position(|r| r.id == id),
+            None => self.pages.iter().find_map(|(page, rows)| {
+                rows.iter()
+                    .position(|r| r.id == id)
+                    .map(|i| *page as usize * PAGE_SIZE as usize + i)
+            }),
+        }
+    }
+
+    pub fn row_mut(&mut self, id: i64) -> Option<&mut MessageRow> {
+        let in_pages = self.pages.values_mut().flat_map(|p| p.iter_mut());
+        match &mut self.search {
+            Some(rows) => rows.iter_mut().chain(in_pages).find(|r| r.id == id),
+            None => in_pages.into_iter().find(|r| r.id == id),
+        }
+    }
+
+    /// New folder counts; the first time, show the inbox.
+    pub fn set_folders(&mut self, folders: Vec<Folder>) -> Vec<Job> {
+        let first = self.folders.is_empty() && self.pages.is_empty();
+        self.folders = folders;
+        let total = self.folder_total(self.current);
+        if first {
+            let inbox = self.folders.first().map(|f| f.id);
+            return self.show_folder(inbox);
+        }
+        if total != self.total {
+            // Messages came or went: reload what is shown.
+            return self.show_folder(self.current);
+        }
+        Vec::new()
+    }
+
+    fn folder_total(&self, folder: Option<i64>) -> usize {
+        let total: i64 = match folder {
+            Some(id) => self
+                .folders
+                .iter()
+                .filter(|f| f.id == id)
+                .map(|f| f.total)
+                .sum(),
+            None => self.folders.iter().map(|f| f.total).sum(),
+        };
+        total.max(0) as usize
+    }
+
+    fn show_folder(&mut self, folder: Option<i64>) -> Vec<Job> {
+        self.current = folder;
+        self.total = self.folder_total(folder);
+        self.pages.clear();
+        self.pending.clear();
+        self.generation += 1;
+        self.offset = 0.0;
+        self.missing_pages()
+    }
+
+    /// Jobs for the pages under the viewport (and the next one) not loaded yet.
+    fn missing_pages(&mut self) -> Vec<Job> {
+        if self.search.is_some() || self.total == 0 {
+            return Vec::new();
+        }
+        let (first, last) = self.visible_range();
+        let first_page = (first / PAGE_SIZE as usize) as u32;
+        let last_page = ((last + PAGE_SIZE as usize / 2).min(self.total.saturating_sub(1))
+            / PAGE_SIZE as usize) as u32;
+        let mut jobs = Vec::new();
+        for page in first_page..=last_page {
+            if !self.pages.contains_key(&page) && self.pending.insert(page) {
+                jobs.push(Job::Page {
+                    folder: self.current,
+                    page,
+                    generation: self.generation,
+                });
+            }
+        }
+        jobs
+    }
+
+    /// Indices of the first and last visible rows.
+    pub fn visible_range(&self) -> (usize, usize) {
+        let viewport = if self.viewport > 0.0 {
+            self.viewport
+        } else {
+            DEFAULT_VIEWPORT
+        };
+        let first = (self.offset / ROW_HEIGHT).floor().max(0.0) as usize;
+        let count = (viewport / ROW_HEIGHT).ceil() as usize + 1;
+        let last = (first + count).min(self.len()).saturating_sub(1);
+        (first.min(last), last)
+    }
+
+    /// A page arrived.
+    pub fn page_loaded(
+        &mut self,
+        folder: Option<i64>,
+        page: u32,
+        generation: u64,
+        rows: Vec<MessageRow>,
+    ) -> Vec<Job> {
+        if generation != self.generation || folder != self.current {
+            return Vec::new();
+        }
+        self.pending.remove(&page);
+        self.pages.insert(page, rows);
+        self.missing_pages()
+    }
+
+    /// Keep the viewport height when the window changes.
+    pub fn set_viewport_height(&mut self, height: f32) -> Vec<Job> {
+        self.viewport = height;
+        self.missing_pages()
+    }
+
+    /// Move the selection by `delta` rows; returns the id to open and the
+    /// scroll offset that keeps it visible.
+    pub fn step(&mut self, delta: isize) -> Option<(i64, Option<f32>)> {
+        if self.len() == 0 {
+            return None;
+        }
+        let current = self.selected.and_then(|id| self.index_of(id));
+        let next = match current {
+            Some(i) => (i as isize + delta).clamp(0, self.len() as isize - 1) as usize,
+            None => 0,
+        };
+        let id = self.row(next)?.id;
+        self.selected = Some(id);
+        let top = next as f32 * ROW_HEIGHT;
+        let viewport = if self.viewport > 0.0 {
+            self.viewport
+        } else {
+            DEFAULT_VIEWPORT
+        };
+        let scroll = if top < self.offset {
+            Some(top)
+        } else if top + ROW_HEIGHT > self.offset + viewport {
+            Some(top + ROW_HEIGHT - viewport)
+        } else {
+            None
+        };
+        Some((id, scroll))
+    }
+
+    /// Show search results (or, with `None`, the folder again).
+    pub fn set_search(&mut self, rows: Option<Vec<MessageRow>>) -> Vec<Job> {
+        self.search = rows;
+        self.offset = 0.0;
+        self.missing_pages()
+    }
+
+    /// A message was removed from the store.
+    pub fn removed(&mut self, id: i64) {
+        if let Some(rows) = &mut self.search {
+            rows.retain(|r| r.id != id);
+        }
+        if self.selected == Some(id) {
+            self.selected = None;
+        }
+    }
+
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        match message {
+            Message::SelectFolder(folder) => {
+                self.search = None;
+                let jobs = self.show_folder(folder);
+                let scroll = iced::widget::operation::scroll_to(
+                    LIST_ID,
+                    scrollable::AbsoluteOffset { x: 0.0, y: 0.0 },
+                );
+                (scroll, Some(Event::Jobs(jobs)))
+            }
+            Message::Scrolled { offset, height } => {
+                self.offset = offset;
+                self.viewport = height;
+                let jobs = self.missing_pages();
+                (
+                    Task::none(),
+                    (!jobs.is_empty()).then_some(Event::Jobs(jobs)),
+                )
+            }
+            Message::Open(id) => {
+                self.selected = Some(id);
+                (Task::none(), Some(Event::Open(id)))
+            }
+        }
+    }
+
+    /// The list pane.
+    pub fn view(&self, lang: Lang, offset: UtcOffset, now: i64) -> Element<'_, Message> {
+        let len = self.len();
+        let header = match &self.search {
+            Some(rows) => tn(lang, "search-results", rows.len()),
+            None => tn(lang, "list-count", len),
+        };
+        let header = container(text(header).size(13)).padding([6, 12]);
+        if len == 0 {
+            return column![
+                header,
+                container(text(t(lang, "list-empty")))
+                    .padding(20)
+                    .center_x(Fill)
+            ]
+            .width(Fill)
+            .into();
+        }
+        let (first, last) = self.visible_range();
+        let mut rows = Column::new().width(Fill);
+        rows = rows.push(space().height(first as f32 * ROW_HEIGHT));
+        for index in first..=last {
+            rows = rows.push(match self.row(index) {
+                Some(r) => self.row_view(r, lang, offset, now),
+                None => container(text(t(lang, "loading")).size(13))
+                    .padding([8, 12])
+                    .height(ROW_HEIGHT)
+                    .into(),
+            });
+        }
+        let after = len.saturating_sub(last + 1);
+        rows = rows.push(space().height(after as f32 * ROW_HEIGHT));
+        let list = scrollable(rows)
+            .id(LIST_ID)
+            .height(Fill)
+            .width(Fill)
+            .on_scroll(|v| Message::Scrolled {
+                offset: v.absolute_offset().y,
+                height: v.bounds().height,
+            });
+        column![header, list].width(Fill).height(Fill).into()
+    }
+
+    fn row_view<'a>(
+        &self,
+        r: &'a MessageRow,
+        lang: Lang,
+        offset: UtcOffset,
+        now: i64,
+    ) -> Element<'a, Message> {
+        let weight = if r.flags.seen {
+            font::Weight::Normal
+        } else {
+            font::Weight::Bold
+        };
+        let font = Font {
+            weight,
+            ..Font::DEFAULT
+        };
+        let from = if r.from_name.is_empty() {
+            r.from_addr.as_str()
+        } else {
+            r.from_name.as_str()
+        };
+        let subject = display_subject(&r.subject);
+        let subject = if subject.trim().is_empty() {
+            t(lang, "list-no-subject")
+        } else {
+            subject.to_owned()
+        };
+        let mut top = row![
+            container(
+                text(from)
+                    .font(font)
+                    .size(14)
+                    .wrapping(text::Wrapping::None)
+            )
+            .width(Fill)
+            .clip(true)
+        ]
+        .spacing(6);
+        if r.flags.flagged {
+            top = top.push(text("⚑").size(14).style(|t: &iced::Theme| text::Style {
+                color: Some(t.palette().danger),
+            }));
+        }
+        if r.has_attachments {
+            top = top.push(text(t(lang, "list-attachment-short")).size(12));
+        }
+        top = top.push(text(format::short_date(r.date, now, offset)).size(12));
+        let content = column![
+            top,
+            container(
+                text(subject)
+                    .font(font)
+                    .size(13)
+                    .wrapping(text::Wrapping::None)
+            )
+            .width(Fill)
+            .clip(true),
+        ]
+        .spacing(2);
+        button(content)
+            .width(Fill)
+            .height(ROW_HEIGHT)
+            .padding([6, 12])
+            .style(theme::row(self.selected == Some(r.id)))
+            .on_press(Message::Open(r.id))
+            .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caducee::store::Flag;
+
+    fn rows(n: usize, base: i64) -> Vec<MessageRow> {
+        (0..n)
+            .map(|i| MessageRow {
+                id: base + i as i64,
+                folder_id: 1,
+                subject: format!("s{i}"),
+                from_name: String::new(),
+                from_addr: "a@b.fr".into(),
+                date: 0,
+                size: 1,
+                flags: Flag::default(),
+                has_attachments: false,
+                has_body: true,
+                preview: String::new(),
+                thread_key: String::new(),
+            })
+            .collect()
+    }
+
+    fn folder(id: i64, total: i64) -> Folder {
+        Folder {
+            id,
+            account_id: None,
+            name: "INBOX".into(),
+            role: None,
+            total,
+            unread: 0,
+        }
+    }
+
+    #[test]
+    fn only_the_pages_under_the_viewport_are_requested() {
+        let mut s = State::default();
+        let jobs = s.set_folders(vec![folder(1, 100_000)]);
+        assert_eq!(
+            jobs,
+            vec![Job::Page {
+                folder: Some(1),
+                page: 0,
+                generation: 1
+            }]
+        );
+        assert!(s.page_loaded(Some(1), 0, 1, rows(200, 0)).is_empty());
+        // Scroll far down: only the page there is asked for.
+        let (_, event) = s.update(Message::Scrolled {
+            offset: 50_000.0 * ROW_HEIGHT,
+            height: 600.0,
+        });
+        assert_eq!(
+            event,
+            Some(Event::Jobs(vec![Job::Page {
+                folder: Some(1),
+                page: 250,
+                generation: 1
+            }]))
+        );
+        let (first, last) = s.visible_range();
+        assert_eq!(first, 50_000);
+        assert!(last - first < 15, "only visible rows are built");
+        // A stale page from another folder is ignored.
+        let _ = s.update(Message::SelectFolder(None));
+        assert!(s.page_loaded(Some(1), 250, 1, rows(200, 0)).is_empty());
+        assert!(s.row(50_000).is_none());
+    }
+
+    #[test]
+    fn stepping_selects_and_scrolls() {
+        let mut s = State::default();
+        s.set_folders(vec![folder(1, 30)]);
+        s.page_loaded(Some(1), 0, 1, rows(30, 100));
+        s.set_viewport_height(ROW_HEIGHT * 5.0);
+        assert_eq!(s.step(1), Some((100, None)));
+        for _ in 0..5 {
+            s.step(1);
+        }
+        assert_eq!(s.selected, Some(105));
+        let (_, scroll) = s.step(1).unwrap();
+        assert!(scroll.is_some());
+        assert_eq!(s.step(-100).map(|x| x.0), Some(100));
+    }
+}

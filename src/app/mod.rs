@@ -1,0 +1,696 @@
+//! The desktop client: an iced window over the core library, three panes
+//! (folders, message list, reader or composer), search, settings; French by
+//! default, English available.
+//!
+//! Each screen owns its state, its `Message` and an `update` returning a task
+//! and an optional event for this parent. Store work runs in blocking tasks
+//! (see [`jobs`]); `update` itself never touches the disk.
+
+mod attachments;
+mod composer;
+mod folders;
+mod format;
+mod i18n;
+mod jobs;
+mod mailbox;
+mod reader;
+mod recipients;
+mod search;
+mod settings;
+mod shortcuts;
+mod theme;
+mod welcome;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+use iced::widget::{button, column, container, row, rule, text};
+use iced::{Element, Fill, FillPortion, Subscription, Task, Theme};
+use time::UtcOffset;
+
+use i18n::{Lang, t, t1};
+use jobs::{Job, Loaded, Opened, StoreHandle};
+use recipients::{DirectoryLookup, NoDirectory, NoWhitelist, RecipientCheck};
+use settings::LangChoice;
+use shortcuts::Shortcut;
+
+/// How the window is started (from the command line).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    /// Open the demo mailbox directly.
+    pub demo: bool,
+    /// The local time zone (read before any thread starts).
+    pub offset: UtcOffset,
+    /// When the program started (for the start-up time in the log).
+    pub started: std::time::Instant,
+}
+
+impl Config {
+    pub fn new(data_dir: PathBuf, demo: bool) -> Self {
+        Self {
+            data_dir,
+            demo,
+            offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC),
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+/// Open the window; returns when it is closed.
+pub fn run(config: Config) -> iced::Result {
+    iced::application(move || App::boot(config.clone()), App::update, App::view)
+        .title(App::title)
+        .theme(App::theme)
+        .subscription(App::subscription)
+        .scale_factor(App::scale)
+        .window_size((1280.0, 800.0))
+        .run()
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Opened(Result<Opened, String>),
+    Welcome(welcome::Message),
+    Mailbox(mailbox::Message),
+    Reader(reader::Message),
+    Search(search::Message),
+    Composer(composer::Message),
+    Settings(settings::Message),
+    OpenSettings,
+    Compose,
+    Shortcut(Shortcut),
+    Resized(f32),
+    Loaded(Loaded),
+}
+
+/// Work for the background: open a store, or a job on the open one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Work {
+    Open { demo: bool },
+    Job(Job),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Starting,
+    Welcome,
+    Mail,
+}
+
+pub struct App {
+    config: Config,
+    screen: Screen,
+    settings: settings::State,
+    settings_open: bool,
+    lang: Lang,
+    offset: UtcOffset,
+    store: Option<StoreHandle>,
+    demo: bool,
+    welcome: welcome::State,
+    mailbox: mailbox::State,
+    reader: reader::State,
+    search: search::State,
+    composer: Option<composer::State>,
+    status: Option<String>,
+    check: Box<dyn RecipientCheck>,
+    directory: Box<dyn DirectoryLookup>,
+    first_page_logged: bool,
+}
+
+impl App {
+    pub fn new(config: Config) -> (Self, Vec<Work>) {
+        let lang = Lang::from_system();
+        let demo = config.demo;
+        let offset = config.offset;
+        let app = App {
+            config,
+            screen: Screen::Starting,
+            settings: settings::State::default(),
+            settings_open: false,
+            lang,
+            offset,
+            store: None,
+            demo: false,
+            welcome: welcome::State::default(),
+            mailbox: mailbox::State::default(),
+            reader: reader::State::default(),
+            search: search::State::default(),
+            composer: None,
+            status: None,
+            check: Box::new(no_whitelist(lang)),
+            directory: Box::new(NoDirectory),
+            first_page_logged: false,
+        };
+        (app, vec![Work::Open { demo }])
+    }
+
+    fn boot(config: Config) -> (Self, Task<Message>) {
+        let (app, work) = Self::new(config);
+        let task = app.spawn(work);
+        (app, task)
+    }
+
+    fn spawn(&self, work: Vec<Work>) -> Task<Message> {
+        Task::batch(work.into_iter().map(|w| match w {
+            Work::Open { demo } => {
+                let dir = self.config.data_dir.clone();
+                Task::perform(
+                    blocking(move || jobs::open(&dir, demo)),
+                    |r: Result<Result<Opened, String>, String>| Message::Opened(r.and_then(|x| x)),
+                )
+            }
+            Work::Job(job) => match &self.store {
+                Some(store) => {
+                    let store = store.clone();
+                    Task::perform(blocking(move || jobs::run(&store, job)), |r| match r {
+                        Ok(loaded) => Message::Loaded(loaded),
+                        Err(e) => Message::Opened(Err(e)),
+                    })
+                }
+                None => Task::none(),
+            },
+        }))
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        let (task, work) = self.step(message);
+        Task::batch([task, self.spawn(work)])
+    }
+
+    /// The state change of a message: a task for the interface, and the store
+    /// work to run in the background.
+    pub fn step(&mut self, message: Message) -> (Task<Message>, Vec<Work>) {
+        let lang = self.lang;
+        let mut work = Vec::new();
+        let task = match message {
+            Message::Opened(result) => {
+                self.opened(result, &mut work);
+                Task::none()
+            }
+            Message::Welcome(m) => {
+                let (task, event) = self.welcome.update(m);
+                if event == Some(welcome::Event::OpenDemo) {
+                    work.push(Work::Open { demo: true });
+                }
+                task.map(Message::Welcome)
+            }
+            Message::Mailbox(m) => {
+                let (task, event) = self.mailbox.update(m);
+                match event {
+                    Some(mailbox::Event::Jobs(jobs)) => {
+                        work.extend(jobs.into_iter().map(Work::Job))
+                    }
+                    Some(mailbox::Event::Open(id)) => self.open_message(id, &mut work),
+                    None => {}
+                }
+                task.map(Message::Mailbox)
+            }
+            Message::Reader(m) => {
+                let (task, event) = self.reader.update(m);
+                match event {
+                    Some(reader::Event::Save {
+                        id,
+                        part_index,
+                        filename,
+                    }) => work.push(Work::Job(Job::SaveAttachment {
+                        id,
+                        part_index,
+                        filename,
+                        dir: attachments::download_dir(),
+                    })),
+                    Some(reader::Event::Reply { all }) => return (self.reply(all), work),
+                    Some(reader::Event::ToggleRead) => self.toggle_read(&mut work),
+                    Some(reader::Event::Delete(id)) => self.delete(id, &mut work),
+                    None => {}
+                }
+                task.map(Message::Reader)
+            }
+            Message::Search(m) => {
+                let (task, event) = self.search.update(m);
+                match event {
+                    Some(search::Event::Run { query, generation }) => {
+                        work.push(Work::Job(Job::Search { query, generation }))
+                    }
+                    Some(search::Event::Cleared) => {
+                        let jobs = self.mailbox.set_search(None);
+                        work.extend(jobs.into_iter().map(Work::Job));
+                    }
+                    None => {}
+                }
+                task.map(Message::Search)
+            }
+            Message::Composer(m) => {
+                let Some(composer) = &mut self.composer else {
+                    return (Task::none(), work);
+                };
+                let (task, event) =
+                    composer.update(m, self.check.as_ref(), self.directory.as_ref());
+                if event == Some(composer::Event::Closed) {
+                    self.composer = None;
+                }
+                task.map(Message::Composer)
+            }
+            Message::Settings(m) => {
+                let (task, event) = self.settings.update(m);
+                match event {
+                    Some(settings::Event::Changed) => {
+                        self.apply_settings();
+                        work.extend(self.save_settings());
+                    }
+                    Some(settings::Event::Closed) => self.settings_open = false,
+                    None => {}
+                }
+                task.map(Message::Settings)
+            }
+            Message::OpenSettings => {
+                self.settings_open = !self.settings_open;
+                Task::none()
+            }
+            Message::Compose => self.compose(),
+            Message::Shortcut(s) => return self.shortcut(s),
+            Message::Resized(height) => {
+                // The list gets the window minus the bars (an estimate until it scrolls).
+                let jobs = self
+                    .mailbox
+                    .set_viewport_height((height - 120.0).max(100.0));
+                work.extend(jobs.into_iter().map(Work::Job));
+                Task::none()
+            }
+            Message::Loaded(loaded) => {
+                self.loaded(loaded, &mut work);
+                Task::none()
+            }
+        };
+        let _ = lang;
+        (task, work)
+    }
+
+    fn opened(&mut self, result: Result<Opened, String>, work: &mut Vec<Work>) {
+        match result {
+            Ok(o) if o.has_mail || o.demo => {
+                let lang = self.lang;
+                let wired = o.store.with_store(|s| {
+                    (
+                        recipients::whitelist_for(s, no_whitelist(lang)),
+                        recipients::directory_for(s),
+                    )
+                });
+                let (check, directory) =
+                    wired.unwrap_or_else(|| (Box::new(no_whitelist(lang)), Box::new(NoDirectory)));
+                self.check = check;
+                self.directory = directory;
+                if let Some(ui) = &o.ui {
+                    self.settings = settings::State {
+                        language: LangChoice::parse(&ui.language),
+                        dark: ui.dark,
+                        scale: ui.scale,
+                    };
+                    self.apply_settings();
+                }
+                self.store = Some(o.store);
+                self.demo = o.demo;
+                self.screen = Screen::Mail;
+                self.mailbox = mailbox::State::default();
+                self.reader = reader::State::default();
+                work.push(Work::Job(Job::Folders));
+            }
+            Ok(_) => {
+                self.welcome.reason = None;
+                self.screen = Screen::Welcome;
+            }
+            Err(e) => {
+                if self.store.is_some() {
+                    self.status = Some(t1(self.lang, "error-generic", "reason", e));
+                } else {
+                    tracing::warn!(error = %e, "the mailbox cannot be opened");
+                    self.welcome.reason = Some(e);
+                    self.screen = Screen::Welcome;
+                }
+            }
+        }
+    }
+
+    fn loaded(&mut self, loaded: Loaded, work: &mut Vec<Work>) {
+        let lang = self.lang;
+        let fail = |e: String| Some(t1(lang, "error-generic", "reason", e));
+        match loaded {
+            Loaded::Folders(Ok(folders)) => {
+                let jobs = self.mailbox.set_folders(folders);
+                work.extend(jobs.into_iter().map(Work::Job));
+            }
+            Loaded::Page {
+                folder,
+                page,
+                generation,
+                rows: Ok(rows),
+            } => {
+                if !self.first_page_logged {
+                    self.first_page_logged = true;
+                    tracing::info!(
+                        elapsed_ms = self.config.started.elapsed().as_millis() as u64,
+                        rows = rows.len(),
+                        total = self.mailbox.len(),
+                        "first page of the message list ready"
+                    );
+                }
+                let jobs = self.mailbox.page_loaded(folder, page, generation, rows);
+                work.extend(jobs.into_iter().map(Work::Job));
+            }
+            Loaded::Message(result) => {
+                self.reader.loading = false;
+                match *result {
+                    Ok(m) => {
+                        let unseen = !m.row.flags.seen;
+                        if self.mailbox.selected == Some(m.row.id) {
+                            self.reader.message = Some(m);
+                            if unseen {
+                                self.toggle_read(work);
+                            }
+                        }
+                    }
+                    Err(e) => self.status = fail(e),
+                }
+            }
+            Loaded::Search { generation, rows } => {
+                if self.search.is_current(generation) {
+                    match rows {
+                        Ok(rows) => {
+                            let jobs = self.mailbox.set_search(Some(rows));
+                            work.extend(jobs.into_iter().map(Work::Job));
+                        }
+                        Err(e) => self.search.error = Some(e),
+                    }
+                }
+            }
+            Loaded::FlagsSet(Ok(())) => work.push(Work::Job(Job::Folders)),
+            Loaded::Deleted(Ok(id)) => {
+                self.mailbox.removed(id);
+                if self.reader.message.as_ref().is_some_and(|m| m.row.id == id) {
+                    self.reader.message = None;
+                }
+                self.status = Some(t(lang, "reader-deleted"));
+                work.push(Work::Job(Job::Folders));
+            }
+            Loaded::Saved(Ok(path)) => {
+                self.status = Some(t1(lang, "reader-saved", "path", path.display()));
+            }
+            Loaded::Saved(Err(e)) => {
+                self.status = Some(t1(lang, "reader-save-failed", "reason", e));
+            }
+            Loaded::SettingSaved(result) => {
+                if let Err(e) = result {
+                    self.status = fail(e);
+                }
+            }
+            Loaded::Folders(Err(e))
+            | Loaded::Page { rows: Err(e), .. }
+            | Loaded::FlagsSet(Err(e))
+            | Loaded::Deleted(Err(e)) => self.status = fail(e),
+        }
+    }
+
+    fn open_message(&mut self, id: i64, work: &mut Vec<Work>) {
+        self.mailbox.selected = Some(id);
+        self.reader.loading = true;
+        self.composer = None;
+        work.push(Work::Job(Job::Message(id)));
+    }
+
+    fn toggle_read(&mut self, work: &mut Vec<Work>) {
+        let Some(m) = &mut self.reader.message else {
+            return;
+        };
+        m.row.flags.seen = !m.row.flags.seen;
+        let (id, flags) = (m.row.id, m.row.flags);
+        if let Some(row) = self.mailbox.row_mut(id) {
+            row.flags = flags;
+        }
+        work.push(Work::Job(Job::SetFlags { id, flags }));
+    }
+
+    fn delete(&mut self, id: i64, work: &mut Vec<Work>) {
+        if self.demo {
+            work.push(Work::Job(Job::Delete(id)));
+        } else {
+            self.status = Some(t(self.lang, "reader-delete-unavailable"));
+        }
+    }
+
+    fn compose(&mut self) -> Task<Message> {
+        if self.screen != Screen::Mail {
+            return Task::none();
+        }
+        self.composer = Some(composer::State::default());
+        self.settings_open = false;
+        iced::widget::operation::focus(composer::Field::To.id())
+    }
+
+    fn reply(&mut self, all: bool) -> Task<Message> {
+        let Some(m) = &self.reader.message else {
+            return Task::none();
+        };
+        let mut to = vec![m.row.from_addr.clone()];
+        let mut cc = Vec::new();
+        if all {
+            let split = |s: &str| -> Vec<String> {
+                s.split(',')
+                    .map(|a| {
+                        let a = a.trim();
+                        match (a.rfind('<'), a.rfind('>')) {
+                            (Some(i), Some(j)) if i < j => a[i + 1..j].to_owned(),
+                            _ => a.to_owned(),
+                        }
+                    })
+                    .filter(|a| !a.is_empty())
+                    .collect()
+            };
+            to.extend(split(&m.to));
+            cc = split(&m.cc);
+        }
+        let subject = caducee::mime::display_subject(&m.row.subject).to_owned();
+        let body = reader::State::body(m);
+        self.composer = Some(composer::State::reply(
+            &to,
+            &cc,
+            &subject,
+            &body,
+            self.lang,
+            self.check.as_ref(),
+        ));
+        self.settings_open = false;
+        iced::widget::operation::focus("compose-subject")
+    }
+
+    fn shortcut(&mut self, s: Shortcut) -> (Task<Message>, Vec<Work>) {
+        let mut work = Vec::new();
+        if self.screen != Screen::Mail {
+            return (Task::none(), work);
+        }
+        let task = match s {
+            Shortcut::Compose => self.compose(),
+            Shortcut::Reply => self.reply(false),
+            Shortcut::ReplyAll => self.reply(true),
+            Shortcut::FocusSearch => iced::widget::operation::focus(search::SEARCH_ID),
+            Shortcut::Send => {
+                if let Some(c) = &mut self.composer {
+                    let _ = c.update(
+                        composer::Message::Send,
+                        self.check.as_ref(),
+                        self.directory.as_ref(),
+                    );
+                }
+                Task::none()
+            }
+            Shortcut::Delete => {
+                if self.composer.is_none()
+                    && let Some(id) = self.reader.message.as_ref().map(|m| m.row.id)
+                {
+                    self.delete(id, &mut work);
+                }
+                Task::none()
+            }
+            Shortcut::Next | Shortcut::Previous => {
+                let delta = if s == Shortcut::Next { 1 } else { -1 };
+                match self.mailbox.step(delta) {
+                    Some((id, scroll)) => {
+                        self.open_message(id, &mut work);
+                        match scroll {
+                            Some(y) => iced::widget::operation::scroll_to(
+                                mailbox::LIST_ID,
+                                iced::widget::scrollable::AbsoluteOffset { x: 0.0, y },
+                            ),
+                            None => Task::none(),
+                        }
+                    }
+                    None => Task::none(),
+                }
+            }
+            Shortcut::ToggleRead => {
+                self.toggle_read(&mut work);
+                Task::none()
+            }
+            Shortcut::Escape => {
+                if self.settings_open {
+                    self.settings_open = false;
+                } else {
+                    self.composer = None;
+                }
+                Task::none()
+            }
+        };
+        (task, work)
+    }
+
+    fn apply_settings(&mut self) {
+        self.lang = self.settings.language.resolve();
+    }
+
+    fn save_settings(&self) -> Vec<Work> {
+        if self.store.is_none() {
+            return Vec::new();
+        }
+        vec![Work::Job(Job::SaveUi(jobs::UiSettings {
+            language: self.settings.language.code().to_owned(),
+            dark: self.settings.dark,
+            scale: self.settings.scale,
+        }))]
+    }
+
+    pub fn title(&self) -> String {
+        let base = t(self.lang, "app-title");
+        if self.demo {
+            format!("{base} — {}", t(self.lang, "demo-badge"))
+        } else {
+            base
+        }
+    }
+
+    pub fn theme(&self) -> Theme {
+        theme::theme(self.settings.dark)
+    }
+
+    pub fn scale(&self) -> f32 {
+        f32::from(self.settings.scale) / 100.0
+    }
+
+    fn subscription(&self) -> Subscription<Message> {
+        iced::event::listen_with(|event, status, _window| match event {
+            iced::Event::Keyboard(iced::keyboard::Event::KeyPressed { key, modifiers, .. }) => {
+                shortcuts::map(&key, modifiers, status == iced::event::Status::Captured)
+                    .map(Message::Shortcut)
+            }
+            iced::Event::Window(iced::window::Event::Resized(size)) => {
+                Some(Message::Resized(size.height))
+            }
+            _ => None,
+        })
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let lang = self.lang;
+        let body: Element<'_, Message> = if self.settings_open {
+            self.settings.view(lang).map(Message::Settings)
+        } else {
+            match self.screen {
+                Screen::Starting => container(text(t(lang, "loading"))).center(Fill).into(),
+                Screen::Welcome => self.welcome.view(lang).map(Message::Welcome),
+                Screen::Mail => self.panes(),
+            }
+        };
+        let status = text(
+            self.status
+                .clone()
+                .unwrap_or_else(|| t(lang, "shortcuts-hint")),
+        )
+        .size(12);
+        column![
+            self.top_bar(),
+            rule::horizontal(1),
+            container(body).height(Fill).style(theme::page),
+            rule::horizontal(1),
+            container(status)
+                .padding([4, 12])
+                .width(Fill)
+                .style(theme::pane),
+        ]
+        .into()
+    }
+
+    fn top_bar(&self) -> Element<'_, Message> {
+        let lang = self.lang;
+        let mut bar = row![text(t(lang, "app-title")).size(20)]
+            .spacing(12)
+            .padding([8, 12])
+            .align_y(iced::Center);
+        if self.demo {
+            bar = bar.push(
+                container(text(t(lang, "demo-badge")).size(13))
+                    .padding([2, 8])
+                    .style(theme::badge(|p| p.warning.base)),
+            );
+        }
+        if self.screen == Screen::Mail {
+            bar = bar.push(self.search.view(lang).map(Message::Search));
+            bar =
+                bar.push(button(text(t(lang, "compose-new")).size(14)).on_press(Message::Compose));
+        } else {
+            bar = bar.push(iced::widget::space::horizontal());
+        }
+        bar = bar.push(
+            button(text(t(lang, "settings-open")).size(14))
+                .style(button::secondary)
+                .on_press(Message::OpenSettings),
+        );
+        container(bar).style(theme::pane).into()
+    }
+
+    fn panes(&self) -> Element<'_, Message> {
+        let lang = self.lang;
+        let folders = folders::view(
+            &self.mailbox.folders,
+            if self.mailbox.search.is_some() {
+                Some(-1)
+            } else {
+                self.mailbox.current
+            },
+            lang,
+            |f| Message::Mailbox(mailbox::Message::SelectFolder(f)),
+        );
+        let list = container(
+            self.mailbox
+                .view(lang, self.offset, caducee::store::now())
+                .map(Message::Mailbox),
+        )
+        .width(FillPortion(2));
+        let right: Element<'_, Message> = match &self.composer {
+            Some(c) => c.view(lang, self.directory.as_ref()).map(Message::Composer),
+            None => self.reader.view(lang, self.offset).map(Message::Reader),
+        };
+        row![
+            folders,
+            rule::vertical(1),
+            list,
+            rule::vertical(1),
+            container(right).width(FillPortion(3)),
+        ]
+        .height(Fill)
+        .into()
+    }
+}
+
+fn no_whitelist(lang: Lang) -> NoWhitelist {
+    NoWhitelist {
+        unavailable: t(lang, "trust-unavailable"),
+        invalid: t(lang, "trust-invalid-address"),
+    }
+}
+
+/// Run blocking work on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("background work failed: {e}"))
+}

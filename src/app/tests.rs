@@ -1,0 +1,288 @@
+//! Headless interface tests: the real `App` driven through iced's simulator
+//! (clicks, typing, keys), its store work run synchronously.
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use iced::keyboard::key::Named;
+use iced::widget::Id;
+use iced_test::Simulator;
+
+use super::composer::tests::MssanteOnly;
+use super::*;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gui");
+
+/// Fill the demo store of `data_dir` with the fixture messages.
+fn seed(data_dir: &Path) {
+    let store = caducee::demo::open(data_dir).expect("demo store");
+    let source = caducee::import::Source::detect(Path::new(FIXTURES)).expect("fixtures");
+    caducee::import::import(&store, &source, "INBOX", &mut |_| {}).expect("import");
+}
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    app: App,
+}
+
+impl Harness {
+    /// The window started with `--demo` on a seeded demo store, in French.
+    fn demo() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        seed(dir.path());
+        Self::start(dir, true)
+    }
+
+    fn start(dir: tempfile::TempDir, demo: bool) -> Self {
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            demo,
+            offset: UtcOffset::UTC,
+            started: std::time::Instant::now(),
+        };
+        let (mut app, work) = App::new(config);
+        app.settings.language = LangChoice::Fixed(Lang::Fr);
+        app.apply_settings();
+        let mut h = Harness { _dir: dir, app };
+        h.run(work);
+        h
+    }
+
+    /// Run store work to completion, as the background tasks would.
+    fn run(&mut self, work: Vec<Work>) {
+        let mut queue: VecDeque<Work> = work.into();
+        while let Some(w) = queue.pop_front() {
+            let message = match w {
+                Work::Open { demo } => Message::Opened(jobs::open(&self.app.config.data_dir, demo)),
+                Work::Job(job) => {
+                    let store = self.app.store.clone().expect("a store is open");
+                    Message::Loaded(jobs::run(&store, job))
+                }
+            };
+            let (_, more) = self.app.step(message);
+            queue.extend(more);
+        }
+    }
+
+    fn send(&mut self, message: Message) {
+        let (_, work) = self.app.step(message);
+        self.run(work);
+    }
+
+    fn ui(&self) -> Simulator<'_, Message> {
+        Simulator::with_size(iced::Settings::default(), (1280.0, 800.0), self.app.view())
+    }
+
+    /// Act on the interface, then process what it produced.
+    fn act(&mut self, f: impl FnOnce(&mut Simulator<'_, Message>)) -> Vec<Message> {
+        let messages: Vec<Message> = {
+            let mut ui = self.ui();
+            f(&mut ui);
+            ui.into_messages().collect()
+        };
+        for m in messages.clone() {
+            self.send(m);
+        }
+        messages
+    }
+
+    fn click(&mut self, label: &str) -> Vec<Message> {
+        self.act(|ui| {
+            ui.click(label)
+                .unwrap_or_else(|e| panic!("cannot click {label:?}: {e}"));
+        })
+    }
+
+    fn shows(&self, text: &str) -> bool {
+        self.ui().find(text).is_ok()
+    }
+}
+
+#[test]
+fn demo_opens_with_badge_folders_and_list() {
+    let h = Harness::demo();
+    assert!(h.app.demo);
+    assert!(h.shows("Démo"), "the demo badge is visible");
+    assert!(h.shows("Boîte de réception"));
+    assert!(h.shows("Résultats d'analyses — Mme Lefèvre"));
+    assert!(h.shows("6 messages"));
+    assert_eq!(h.app.title(), "Caducée — Démo");
+}
+
+#[test]
+fn selecting_a_message_shows_it_and_marks_it_read() {
+    let mut h = Harness::demo();
+    let unread_before = h.app.mailbox.folders[0].unread;
+    h.click("Demande d'avis — insuffisance rénale");
+    let m = h.app.reader.message.as_ref().expect("message open");
+    assert!(m.row.flags.seen, "opening marks read");
+    assert!(h.shows("Dr Paul Martin <paul.martin@medecin.mssante.fr>"));
+    assert!(h.shows("Répondre"));
+    assert_eq!(h.app.mailbox.folders[0].unread, unread_before - 1);
+}
+
+#[test]
+fn html_is_shown_as_text_and_xdm_is_marked() {
+    let mut h = Harness::demo();
+    h.click("Résultats d'analyses — Mme Lefèvre");
+    let body = reader::State::body(h.app.reader.message.as_ref().unwrap());
+    assert!(body.contains("créatinine 98"));
+    assert!(!body.contains("<b>") && !body.contains("<p>"));
+    assert!(!h.shows("IHE XDM"));
+
+    // The XDM prefix is hidden, the badge shown.
+    assert!(!h.shows("XDM/1.0/DDM+Compte rendu d'hospitalisation — M. Bernard"));
+    h.click("Compte rendu d'hospitalisation — M. Bernard");
+    assert!(h.shows("IHE XDM"));
+    assert!(h.shows("IHE_XDM.ZIP"));
+}
+
+#[test]
+fn typing_a_search_shows_results() {
+    let mut h = Harness::demo();
+    let typed = h.act(|ui| {
+        ui.click(Id::new(search::SEARCH_ID)).expect("search field");
+        ui.typewrite("rénale");
+    });
+    assert!(
+        typed.iter().any(|m| matches!(m, Message::Search(_))),
+        "typing goes to the search"
+    );
+    assert_eq!(h.app.search.input, "rénale");
+    // The debounce delay runs out.
+    h.send(Message::Search(search::Message::Fire(
+        h.app.search.generation,
+    )));
+    assert!(h.shows("1 résultat"));
+    assert!(h.shows("Demande d'avis — insuffisance rénale"));
+    assert!(!h.shows("Rendez-vous de jeudi"));
+    h.click("Effacer");
+    assert!(h.shows("Rendez-vous de jeudi"));
+}
+
+#[test]
+fn a_refused_recipient_disables_send() {
+    let mut h = Harness::demo();
+    h.app.check = Box::new(MssanteOnly);
+    h.click("Nouveau message");
+    assert!(h.app.composer.is_some());
+    h.act(|ui| {
+        ui.click(Id::new(composer::Field::To.id()))
+            .expect("To field");
+        ui.typewrite("x@gmail.com");
+        ui.tap_key(Named::Enter);
+    });
+    assert!(h.shows("x@gmail.com"));
+    assert!(h.shows("Refusé : gmail.com is not in the MSSanté trusted space"));
+    assert!(h.shows("Envoi bloqué : un destinataire est refusé ou non vérifié."));
+    // Send is disabled: clicking it produces nothing.
+    let produced = h.click("Envoyer");
+    assert!(produced.is_empty(), "Send must be disabled: {produced:?}");
+
+    // Remove the refused one, add an allowed one: Send works and says the truth.
+    h.click("×");
+    h.act(|ui| {
+        ui.click(Id::new(composer::Field::To.id()))
+            .expect("To field");
+        ui.typewrite("paul.martin@medecin.mssante.fr");
+        ui.tap_key(Named::Enter);
+    });
+    assert!(h.shows("Autorisé (medecin.mssante.fr)"));
+    assert!(!h.click("Envoyer").is_empty());
+    assert!(
+        h.shows("Envoi non configuré : ce message n'a pas été envoyé ni mis en file d'attente.")
+    );
+}
+
+#[test]
+fn without_a_whitelist_recipients_are_not_sendable() {
+    let mut h = Harness::demo();
+    h.click("Nouveau message");
+    h.act(|ui| {
+        ui.click(Id::new(composer::Field::To.id()))
+            .expect("To field");
+        ui.typewrite("paul.martin@medecin.mssante.fr");
+        ui.tap_key(Named::Enter);
+    });
+    assert!(h.shows("Non vérifié : la liste blanche MSSanté n'est pas encore chargée"));
+    assert!(h.click("Envoyer").is_empty());
+}
+
+#[test]
+fn switching_language_translates_the_window_and_is_kept() {
+    let mut h = Harness::demo();
+    h.click("Paramètres");
+    h.click("English");
+    assert_eq!(h.app.lang, Lang::En);
+    h.click("Close");
+    assert!(h.shows("Inbox"));
+    assert!(h.shows("New message"));
+    assert!(h.shows("6 messages"));
+    // Saved in the store: a new window starts in English.
+    let dir = std::mem::replace(&mut h._dir, tempfile::tempdir().unwrap());
+    drop(h);
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        demo: true,
+        offset: UtcOffset::UTC,
+        started: std::time::Instant::now(),
+    };
+    let (app, work) = App::new(config);
+    let mut h2 = Harness { _dir: dir, app };
+    h2.run(work);
+    assert_eq!(h2.app.lang, Lang::En);
+    assert!(h2.shows("Inbox"));
+}
+
+#[test]
+fn welcome_offers_the_demo_and_is_honest_about_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        demo: false,
+        offset: UtcOffset::UTC,
+        started: std::time::Instant::now(),
+    };
+    let (mut app, _work) = App::new(config);
+    app.settings.language = LangChoice::Fixed(Lang::Fr);
+    app.apply_settings();
+    let mut h = Harness { _dir: dir, app };
+    // The user's store cannot be opened (no keyring here).
+    h.send(Message::Opened(Err("no keyring".into())));
+    assert!(h.shows("Votre boîte aux lettres ne peut pas être ouverte : no keyring"));
+    h.click("Ajouter un compte");
+    assert!(h.shows(
+        "L'ajout de compte n'est pas encore disponible dans cette version : aucune donnée n'a été enregistrée."
+    ));
+    h.click("Ouvrir la démo");
+    assert!(h.app.demo);
+    assert!(h.shows("Démo"));
+    assert!(h.shows("Boîte de réception"));
+}
+
+#[test]
+fn keyboard_navigation_and_mark_read() {
+    let mut h = Harness::demo();
+    h.send(Message::Shortcut(Shortcut::Next));
+    let first = h.app.mailbox.selected.expect("first selected");
+    h.send(Message::Shortcut(Shortcut::Next));
+    let second = h.app.mailbox.selected.unwrap();
+    assert_ne!(first, second);
+    assert_eq!(h.app.reader.message.as_ref().unwrap().row.id, second);
+    assert!(h.app.reader.message.as_ref().unwrap().row.flags.seen);
+    h.send(Message::Shortcut(Shortcut::ToggleRead));
+    assert!(!h.app.reader.message.as_ref().unwrap().row.flags.seen);
+    h.send(Message::Shortcut(Shortcut::Previous));
+    assert_eq!(h.app.mailbox.selected, Some(first));
+    // Reply fills the composer with the sender, checked.
+    h.send(Message::Shortcut(Shortcut::Reply));
+    let c = h.app.composer.as_ref().expect("composer");
+    assert_eq!(c.to.entries.len(), 1);
+    assert!(c.subject.starts_with("Re :"));
+    // Delete works on the demo store.
+    h.send(Message::Shortcut(Shortcut::Escape));
+    let before = h.app.mailbox.folders.iter().map(|f| f.total).sum::<i64>();
+    h.send(Message::Shortcut(Shortcut::Delete));
+    let after = h.app.mailbox.folders.iter().map(|f| f.total).sum::<i64>();
+    assert_eq!(after, before - 1);
+}
