@@ -210,3 +210,37 @@ fn import_file_records_its_path() {
     );
     assert!(matches!(missing, Err(TrustError::File { .. })));
 }
+
+#[test]
+fn international_domains_match_in_punycode() {
+    let (_dir, store) = open();
+    let n = vec![
+        "hôpital-test.mssante.fr".to_owned(),
+        "b.mssante.fr".to_owned(),
+    ];
+    import(&store, &list_xml("2026-01-01T00:00:00Z", &n)).unwrap();
+    let list = Whitelist::load(&store).unwrap();
+    let puny = idna::domain_to_ascii("hôpital-test.mssante.fr").unwrap();
+    assert!(puny.starts_with("xn--"));
+    for typed in [
+        "x@hôpital-test.mssante.fr".to_owned(),
+        "x@HÔPITAL-TEST.mssante.fr".to_owned(),
+        format!("x@{puny}"),
+    ] {
+        match list.check(&typed) {
+            caducee::trust::Verdict::Allowed { domain, address } => {
+                assert_eq!(domain, puny);
+                assert_eq!(address, format!("x@{puny}"));
+            }
+            other => panic!("{typed}: {other:?}"),
+        }
+    }
+    // A Cyrillic "а" in "mssante" makes another domain, refused as a look-alike.
+    let fake = "x@h\u{f4}pital-test.mss\u{430}nte.fr";
+    assert!(matches!(
+        list.check(fake),
+        caducee::trust::Verdict::Refused {
+            reason: caducee::trust::Refusal::LookAlikeDomain { .. }
+        }
+    ));
+}

@@ -226,6 +226,9 @@ fn canonical_details(v: &serde_json::Value) -> Result<String, AuditError> {
 }
 
 /// Append `entry` to the journal, now. Returns the stored record.
+///
+/// Runs in its own `BEGIN IMMEDIATE` transaction (so two writers cannot fork
+/// the chain): do not call it while a transaction is open on the same connection.
 pub fn record(store: &Store, entry: Entry) -> Result<Record, AuditError> {
     let details = canonical_details(&entry.details)?;
     let at = time::OffsetDateTime::now_utc().unix_timestamp();

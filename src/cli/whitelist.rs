@@ -218,9 +218,7 @@ fn check(ctx: &Ctx, args: CheckArgs) -> CmdResult {
         for (input, verdict) in &results {
             match verdict {
                 Verdict::Allowed { address, .. } => writeln!(w, "allowed  {address}")?,
-                Verdict::Refused { reason } => {
-                    writeln!(w, "refused  {}: {reason}", input.escape_debug())?
-                }
+                Verdict::Refused { reason } => writeln!(w, "refused  {}: {reason}", shown(input))?,
             }
         }
         w.flush()?;
@@ -230,4 +228,16 @@ fn check(ctx: &Ctx, args: CheckArgs) -> CmdResult {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The input on one line: line breaks, controls and invisible characters made
+/// visible (`\r`, `\u{200b}`), everything else as typed.
+fn shown(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| match c {
+            '"' | '\'' | '\\' => c.to_string(),
+            c => c.escape_debug().to_string(),
+        })
+        .collect()
 }

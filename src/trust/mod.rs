@@ -261,7 +261,7 @@ pub fn import_bytes(
     let (list, previous) = match checked {
         Ok(v) => v,
         Err(e) => {
-            tracing::warn!(source, error = %e, "whitelist import refused; the list in use is kept");
+            tracing::info!(source, error = %e, "whitelist import refused; the list in use is kept");
             store::log_kept_previous(store, source, &e.to_string())?;
             return Err(e);
         }
@@ -333,7 +333,7 @@ pub fn refresh(
     let bytes = match download::fetch(url, options.extra_ca.as_deref()) {
         Ok(b) => b,
         Err(e) => {
-            tracing::warn!(url, error = %e, "whitelist download failed; the list in use is kept");
+            tracing::info!(url, error = %e, "whitelist download failed; the list in use is kept");
             store::log_kept_previous(store, url, &e.to_string())?;
             return Err(e);
         }
