@@ -74,6 +74,8 @@ pub enum OutboxCommand {
     Confirm { id: i64 },
     /// An in-doubt message did not arrive (checked with a recipient): send it again.
     Release { id: i64 },
+    /// Show, or set, the product reference sent in the X-MSS-NIL header.
+    ProductReference { value: Option<String> },
     /// Read delivery reports or read receipts (.eml files) and link them to sent messages.
     Reports {
         #[arg(long)]
@@ -257,6 +259,12 @@ pub fn outbox(ctx: &Ctx, command: OutboxCommand) -> CmdResult {
                     println!("  {id}: {why}");
                 }
             }
+        }
+        OutboxCommand::ProductReference { value } => {
+            if let Some(v) = value {
+                store.set_setting(send::headers::NIL_SETTING, v.trim())?;
+            }
+            println!("{}", send::headers::product_reference(&store)?);
         }
         OutboxCommand::Confirm { id } => describe(&outbox::confirm_delivered(&store, id)?),
         OutboxCommand::Release { id } => describe(&outbox::release(&store, id)?),
