@@ -93,6 +93,12 @@ fn validation_errors_are_clear() {
             "<Other>",
         ),
         (
+            list_xml(good_date, &names(3, "a"))
+                .replace("</Domaine></ListeDomaines></ListeBlancheMSSante>", ""),
+            |e| matches!(e, TrustError::Truncated),
+            "truncated",
+        ),
+        (
             "just some text".into(),
             |e| matches!(e, TrustError::NoRoot),
             "not an MSSanté whitelist",
@@ -106,7 +112,7 @@ fn validation_errors_are_clear() {
     // Nothing was imported; every refusal was recorded.
     assert!(trust::store::info(&store).unwrap().is_none());
     let attempts = trust::store::attempts(&store, 100).unwrap();
-    assert_eq!(attempts.len(), 10);
+    assert_eq!(attempts.len(), 11);
     assert!(
         attempts
             .iter()

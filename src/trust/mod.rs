@@ -47,6 +47,10 @@ pub enum TrustError {
     #[error("this is not an MSSanté whitelist: it holds no <ListeBlancheMSSante> element")]
     NoRoot,
     #[error(
+        "the whitelist file ends in the middle of the list: it is truncated (an interrupted download?)"
+    )]
+    Truncated,
+    #[error(
         "this is not an MSSanté whitelist: element <{element}> is in namespace “{found}” instead of “{NAMESPACE}”"
     )]
     WrongNamespace { element: String, found: String },

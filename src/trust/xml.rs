@@ -218,6 +218,12 @@ pub fn parse<R: BufRead>(input: R) -> Result<ParsedList, TrustError> {
     if !saw_root {
         return Err(TrustError::NoRoot);
     }
+    // The published list is known to end right after `</ListeDomaines>`, without
+    // closing its root: accepted, since the list itself is complete. Ending inside
+    // the list is a truncated file.
+    if depth > 1 {
+        return Err(TrustError::Truncated);
+    }
     let date_text = date_text
         .filter(|d| !d.is_empty())
         .ok_or(TrustError::NoGenerationDate)?;
