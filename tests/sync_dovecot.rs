@@ -159,6 +159,19 @@ async fn uidvalidity_change_and_folder_rename_keep_the_store_right() {
     run(&store, &acc).await;
     let projets = store.folder_id(Some(acc.id), "Projets").unwrap().unwrap();
     let before: Vec<i64> = store.message_ids_in(projets).unwrap();
+    let uidvalidity = |store: &caducee::store::Store| -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT uidvalidity FROM folders WHERE name = 'INBOX'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let uv_before = uidvalidity(&store);
+    let inbox = store.folder_id(Some(acc.id), "INBOX").unwrap().unwrap();
+    let inbox_ids = store.message_ids_in(inbox).unwrap();
 
     // INBOX recreated by the server: new UIDVALIDITY, same messages.
     let inbox_dir = d.folder_dir("alice", "INBOX");
@@ -176,6 +189,14 @@ async fn uidvalidity_change_and_folder_rename_keep_the_store_right() {
     let r = run(&store, &acc).await;
     assert_eq!(r.new_messages, 0, "{r:?}");
     assert_mirror(&d, "alice", &store, &acc).await;
+    assert_ne!(
+        uidvalidity(&store),
+        uv_before,
+        "the server changed UIDVALIDITY"
+    );
+    // Matched again by Message-ID: the same local messages, bodies kept.
+    assert_eq!(store.message_ids_in(inbox).unwrap(), inbox_ids);
+    assert_eq!(r.bodies, 0);
     // The renamed folder is the same local folder with the same messages.
     assert_eq!(
         store.folder_id(Some(acc.id), "Dossiers").unwrap(),
@@ -183,4 +204,43 @@ async fn uidvalidity_change_and_folder_rename_keep_the_store_right() {
     );
     assert_eq!(store.message_ids_in(projets).unwrap(), before);
     assert_eq!(local_folder(&store, &acc, "Ancien").len(), 0);
+}
+
+#[tokio::test]
+async fn watch_picks_up_new_mail_through_idle() {
+    use std::cell::Cell;
+    let d = Dovecot::start(&["alice"]);
+    let to = d.user("alice").address.clone();
+    d.deliver("alice", "INBOX", &message(1, &to), false);
+    let (_dir, store, acc) = mail::store_with_account(&d, "alice", d.imaps_port);
+    let syncs = Cell::new(0u32);
+    let arrived = Cell::new(0u64);
+    let mut on_sync = |r: &sync::SyncReport| {
+        syncs.set(syncs.get() + 1);
+        arrived.set(arrived.get() + r.new_messages);
+    };
+    let opts = SyncOptions::default();
+    let mut quiet = |_: &sync::Progress| {};
+    let started = std::time::Instant::now();
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        tokio::select! {
+            r = sync::watch(&store, &acc, &opts, &mut quiet, &mut on_sync) => panic!("watch ended: {r:?}"),
+            _ = async {
+                while syncs.get() == 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                // Leave time for IDLE to start, then new mail arrives.
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                d.deliver("alice", "INBOX", &message(2, &to), false);
+                while syncs.get() < 2 {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+            } => {}
+        }
+    })
+    .await;
+    assert!(outcome.is_ok(), "no sync after new mail");
+    assert_eq!(arrived.get(), 2);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(local_folder(&store, &acc, "INBOX").len(), 2);
 }
