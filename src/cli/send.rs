@@ -76,7 +76,8 @@ pub enum OutboxCommand {
     Release { id: i64 },
     /// Show, or set, the product reference sent in the X-MSS-NIL header.
     ProductReference { value: Option<String> },
-    /// Read delivery reports or read receipts (.eml files) and link them to sent messages.
+    /// Read delivery reports and read receipts and link them to sent messages:
+    /// from .eml files, or without files from the mail synced into the store.
     Reports {
         #[arg(long)]
         account: Option<String>,
@@ -275,6 +276,9 @@ pub fn outbox(ctx: &Ctx, command: OutboxCommand) -> CmdResult {
         } => {
             let account = account::get(&store, account.as_deref())?;
             let mut found = Vec::new();
+            if files.is_empty() {
+                found = send::reports::scan_store(&store, &account)?;
+            }
             for f in &files {
                 if let Some(r) = send::reports::ingest(&store, &account, &read(f)?)? {
                     found.push(r);
