@@ -7,7 +7,7 @@
 //! 2. [`queue`] checks every To/Cc/Bcc address and every envelope recipient
 //!    against the whitelist of trusted domains, then stores the raw message,
 //!    its Message-ID and its envelope in the outbox. Nothing is sent yet.
-//! 3. [`flush`] submits due messages over SMTP (STARTTLS or implicit TLS,
+//! 3. [`flush()`] submits due messages over SMTP (STARTTLS or implicit TLS,
 //!    IGC-Santé trust), checking the whitelist again right before each SMTP
 //!    transaction, retries temporary failures with backoff, keeps permanent
 //!    failures with the server's answer, and copies accepted messages to the
