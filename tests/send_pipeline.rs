@@ -369,9 +369,16 @@ fn the_send_command_composes_queues_and_sends() {
     let mut set = settings(&d, Security::Tls);
     set.delegations = vec![d.user("claire").address.clone()];
     let s = Sender::with(&d, "secretariat", set);
-    s.store
-        .set_setting(caducee::send::headers::NIL_SETTING, "CADUCEE-TEST-42")
+    let set_nil = s
+        .command()
+        .args(["outbox", "product-reference", "CADUCEE-TEST-42"])
+        .output()
         .unwrap();
+    assert!(set_nil.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&set_nil.stdout).trim(),
+        "CADUCEE-TEST-42"
+    );
     let body = s.data_dir().join("body.txt");
     std::fs::write(&body, "Bonjour,\nvoici l'ordonnance.\n").unwrap();
     let attachment = s.data_dir().join("ordonnance.pdf");

@@ -236,3 +236,69 @@ Message-ID: <dsn-probe@test.mssante.fr>\r\nSubject: probe\r\n\r\nprobe\r\n";
     );
     eprintln!("server announces DSN: {offered}");
 }
+
+#[test]
+fn reports_synced_into_the_store_are_found_there() {
+    let d = Dovecot::start(&["claire", "bob"]);
+    let s = Sender::new(&d, "claire", Security::Tls);
+    let bob = d.user("bob").address.clone();
+    let claire = s.account.address.clone();
+    let (id, message_id) = send::queue(
+        &s.store,
+        &s.account,
+        &Draft {
+            to: vec![bob.clone()],
+            subject: "Résultats".into(),
+            text: "Bonjour".into(),
+            options: SendOptions {
+                dsn: false,
+                mdn: true,
+            },
+            ..Draft::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(s.flush().sent, vec![id]);
+    d.deliver(
+        "claire",
+        "INBOX",
+        mdn(&claire, &bob, &message_id, "displayed").as_bytes(),
+        false,
+    );
+
+    let sync = s
+        .command()
+        .args(["sync", "--account", &claire])
+        .output()
+        .unwrap();
+    assert!(
+        sync.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sync.stderr)
+    );
+    let out = s
+        .command()
+        .args(["outbox", "reports", "--account", &claire, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["outbox_id"], id);
+    assert_eq!(found[0]["recipients"][0]["status"], "displayed");
+    let reads = audit::list(&s.store, 20)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "read" && e.subject == message_id)
+        .count();
+    assert_eq!(reads, 1);
+    // The accepted message was also filed in the server's Sent folder.
+    assert!(
+        !with_message_id(&d.folder_dir("claire", "Sent"), &message_id).is_empty(),
+        "copied to Sent on the server"
+    );
+}

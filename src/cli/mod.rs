@@ -6,11 +6,10 @@ mod audit;
 mod documents;
 mod mail;
 mod output;
-mod store_cmd;
-mod whitelist;
-mod account;
-mod sync;
 mod send;
+mod store_cmd;
+mod sync;
+mod whitelist;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -74,7 +74,10 @@ pub enum OutboxCommand {
     Confirm { id: i64 },
     /// An in-doubt message did not arrive (checked with a recipient): send it again.
     Release { id: i64 },
-    /// Read delivery reports or read receipts (.eml files) and link them to sent messages.
+    /// Show, or set, the product reference sent in the X-MSS-NIL header.
+    ProductReference { value: Option<String> },
+    /// Read delivery reports and read receipts and link them to sent messages:
+    /// from .eml files, or without files from the mail synced into the store.
     Reports {
         #[arg(long)]
         account: Option<String>,
@@ -258,6 +261,12 @@ pub fn outbox(ctx: &Ctx, command: OutboxCommand) -> CmdResult {
                 }
             }
         }
+        OutboxCommand::ProductReference { value } => {
+            if let Some(v) = value {
+                store.set_setting(send::headers::NIL_SETTING, v.trim())?;
+            }
+            println!("{}", send::headers::product_reference(&store)?);
+        }
         OutboxCommand::Confirm { id } => describe(&outbox::confirm_delivered(&store, id)?),
         OutboxCommand::Release { id } => describe(&outbox::release(&store, id)?),
         OutboxCommand::Reports {
@@ -267,6 +276,9 @@ pub fn outbox(ctx: &Ctx, command: OutboxCommand) -> CmdResult {
         } => {
             let account = account::get(&store, account.as_deref())?;
             let mut found = Vec::new();
+            if files.is_empty() {
+                found = send::reports::scan_store(&store, &account)?;
+            }
             for f in &files {
                 if let Some(r) = send::reports::ingest(&store, &account, &read(f)?)? {
                     found.push(r);

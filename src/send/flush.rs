@@ -169,7 +169,7 @@ pub async fn flush(
                         report.in_doubt.push(entry.id);
                     }
                     Failure::Permanent(text) => {
-                        fail(store, account, &entry, &text, begun.get())?;
+                        fail(store, account, &entry, &text)?;
                         report.failed.push((entry.id, text));
                     }
                     other => {
@@ -211,7 +211,7 @@ fn retry_or_fail(
     let tries = entry.attempts + 1;
     if tries >= MAX_ATTEMPTS {
         let text = format!("gave up after {tries} tries: {reason}");
-        fail(store, account, entry, &text, begun)?;
+        fail(store, account, entry, &text)?;
         report.failed.push((entry.id, text));
         return Ok(());
     }
@@ -230,7 +230,6 @@ fn fail(
     account: &Account,
     entry: &OutboxEntry,
     reason: &str,
-    _begun: bool,
 ) -> Result<(), SendError> {
     outbox::mark_failed(store, entry.id, "permanent", reason)?;
     policy::journal(

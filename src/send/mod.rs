@@ -7,14 +7,20 @@
 //! 2. [`queue`] checks every To/Cc/Bcc address and every envelope recipient
 //!    against the whitelist of trusted domains, then stores the raw message,
 //!    its Message-ID and its envelope in the outbox. Nothing is sent yet.
-//! 3. [`flush`] submits due messages over SMTP (STARTTLS or implicit TLS,
+//! 3. [`flush()`] submits due messages over SMTP (STARTTLS or implicit TLS,
 //!    IGC-Santé trust), checking the whitelist again right before each SMTP
 //!    transaction, retries temporary failures with backoff, keeps permanent
 //!    failures with the server's answer, and copies accepted messages to the
 //!    server's Sent folder over IMAP (APPEND; a copy already there, found by
 //!    Message-ID, is not made twice; a failed copy is tried at the next flush).
 //! 4. [`reports`] reads incoming delivery status notifications (RFC 3464) and
-//!    read receipts (RFC 8098) and links them to the message they report on.
+//!    read receipts (RFC 8098), from files or from the mail synced into the
+//!    store, and links them to the message they report on (ENVID, which is the
+//!    Message-ID; Original-Message-ID; the returned headers).
+//!
+//! DSN parameters (`RET=HDRS`, `ENVID`, `NOTIFY=SUCCESS,FAILURE,DELAY`) are
+//! sent only when the server announces DSN; lettre's `Envelope` cannot carry
+//! them, so [`smtp`] drives the transaction with lettre's commands.
 //!
 //! A refusal by the whitelist, an acceptance, a permanent failure and every
 //! report are written to the audit journal, with the acting account and, for a

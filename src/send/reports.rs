@@ -300,6 +300,48 @@ pub fn ingest(
     Ok(Some(report))
 }
 
+/// Look through the account's mail in the local store (as synced) for
+/// reports received since its oldest outbox message, and ingest them.
+/// Reports already seen are not journaled again.
+pub fn scan_store(store: &Store, account: &Account) -> Result<Vec<DeliveryReport>, SendError> {
+    let ids: Vec<i64> = {
+        let mut stmt = store.conn().prepare(
+            "SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id
+             WHERE f.account_id = ?1 AND m.blob_hash IS NOT NULL
+               AND m.received_at >= (SELECT COALESCE(MIN(created_at), 0) - 86400
+                                     FROM outbox WHERE account_id = ?1)
+             ORDER BY m.id",
+        )?;
+        stmt.query_map([account.id], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    let mut found = Vec::new();
+    for id in ids {
+        let Some(raw) = store.raw_message(id)? else {
+            continue;
+        };
+        if !looks_like_report(&raw) {
+            continue;
+        }
+        if let Some(report) = ingest(store, account, &raw)? {
+            found.push(report);
+        }
+    }
+    Ok(found)
+}
+
+/// A cheap look at the header block before parsing.
+fn looks_like_report(raw: &[u8]) -> bool {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(raw.len());
+    String::from_utf8_lossy(&raw[..end])
+        .to_ascii_lowercase()
+        .contains("multipart/report")
+}
+
 /// The reports received for an outbox message.
 pub fn for_message(store: &Store, outbox_id: i64) -> Result<Vec<RecipientStatus>, SendError> {
     let mut stmt = store.conn().prepare(

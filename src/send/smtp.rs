@@ -140,11 +140,7 @@ async fn read_reply(
         let n = reader
             .read_line(&mut line)
             .await
-            .map_err(|e| SendError::Connect {
-                host: host.to_owned(),
-                port: 0,
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| SendError::Smtp(format!("{host}: {e}")))?;
         if n == 0 || line.len() < 4 {
             return Err(SendError::Smtp(format!(
                 "{host} closed the connection before STARTTLS"
