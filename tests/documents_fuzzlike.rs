@@ -5,7 +5,7 @@
 mod support;
 
 use caducee::documents::{cda, hprim, metadata, mss_headers, read_xdm, received};
-use support::*;
+use support::documents::*;
 
 /// xorshift64*: reproducible without a seed file.
 struct Rng(u64);

@@ -8,7 +8,7 @@ use std::path::Path;
 use caducee::documents::handoff::{self, HandoffRule};
 use caducee::mime;
 use caducee::store::{Flag, FolderRole, NewMessage, Store, StoreKey};
-use support::*;
+use support::documents::*;
 
 fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)

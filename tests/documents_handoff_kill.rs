@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use caducee::documents::{Code, PackAuthor, PackInput, PatientIdentity, Sex, pack};
 use caducee::store::{STORE_FILE, Store, StoreKey};
-use support::*;
+use support::documents::*;
 
 const MESSAGES: usize = 60;
 const DOCS_PER_MESSAGE: usize = 3;
@@ -208,6 +208,18 @@ fn hand_off_is_exactly_once_across_kill_9() {
     got_sha.sort();
     expected_sha.sort();
     assert_eq!(got_sha, expected_sha);
+    // Each hand-off is in the audit journal exactly once, and the journal holds.
+    let store = Store::open(&data.join(STORE_FILE), &key).unwrap();
+    let (entries, subjects): (i64, i64) = store
+        .conn()
+        .query_row(
+            "SELECT count(*), count(DISTINCT subject) FROM audit_log WHERE action = 'handed-off'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((entries, subjects), (total, total));
+    caducee::audit::verify(&store).unwrap();
     eprintln!(
         "{kills} kills, {kills_mid_handoff} during hand-off, {finished_early} runs ended before the kill; \
          {} of {total} documents done before the last run",

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use caducee::store::{STORE_FILE, Store, StoreKey};
-use support::*;
+use support::documents::*;
 
 fn caducee(data: &Path, key: &StoreKey, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_caducee"))

@@ -6,7 +6,7 @@ use caducee::documents::{
     self, CdaBody, Code, DocumentError, IdentityState, PackAuthor, PackInput, PatientIdentity, Sex,
     XdmLimits, read_xdm,
 };
-use support::*;
+use support::documents::*;
 
 fn two_document_package() -> (Vec<u8>, Vec<u8>) {
     let ins = patient_ins();

@@ -429,7 +429,6 @@ fn handoff_cmd(ctx: &Ctx, args: HandoffArgs) -> CmdResult {
         });
     }
     let report = documents::run_handoff(&store, args.account.as_deref())?;
-    // audit: each entry of `report.done` is to be recorded in the audit journal.
     if args.out.json {
         output::print_json(&report)?;
     } else {

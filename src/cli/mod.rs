@@ -79,6 +79,7 @@ enum Command {
     },
     /// Mail accounts.
     Account {
+        #[command(subcommand)]
         command: account::AccountCommand,
     },
     /// Sync an account with its IMAP server.

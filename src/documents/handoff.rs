@@ -146,7 +146,56 @@ pub fn run_handoff(store: &Store, account: Option<&str>) -> Result<HandoffReport
     store.conn().pragma_update(None, "synchronous", "FULL")?;
     let result = hand_off_pending(store, account, &mut report);
     store.conn().pragma_update(None, "synchronous", "NORMAL")?;
-    result.map(|()| report)
+    result?;
+    journal_handoffs(store)?;
+    Ok(report)
+}
+
+/// Record in the audit journal every finished hand-off it does not hold yet.
+/// Running after the hand-offs (and again at the next run, after a crash) makes
+/// each hand-off appear in the journal exactly once.
+fn journal_handoffs(store: &Store) -> Result<usize> {
+    let mut stmt = store.conn().prepare(
+        "SELECT h.message_id || '#' || h.document_key, h.account, h.target_dir, h.file_name,
+                h.sidecar_name, m.rfc_message_id
+         FROM document_handoffs h JOIN messages m ON m.id = h.message_id
+         WHERE h.state = 'done'
+           AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'handed-off'
+                           AND a.subject = h.message_id || '#' || h.document_key)
+         ORDER BY h.id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    drop(stmt);
+    let count = rows.len();
+    for (subject, account, dir, file, sidecar, rfc_id) in rows {
+        crate::audit::record(
+            store,
+            crate::audit::Entry {
+                actor: account,
+                on_behalf_of: None,
+                action: crate::audit::Action::HandedOff,
+                subject,
+                details: serde_json::json!({
+                    "folder": dir,
+                    "file": file,
+                    "sidecar": sidecar,
+                    "message_id": rfc_id,
+                }),
+            },
+        )?;
+    }
+    Ok(count)
 }
 
 fn hand_off_pending(
@@ -180,8 +229,6 @@ fn hand_off_pending(
         }
         for (n, doc) in found.documents.iter().enumerate() {
             if let Some(done) = hand_off_one(store, &rule, &info, n, doc)? {
-                // audit: the caller records each `HandoffDone` in the audit journal
-                // (action "document.handoff", subject = message id + document key).
                 report.done.push(done);
             }
         }

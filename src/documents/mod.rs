@@ -87,6 +87,8 @@ pub enum DocumentError {
     NoBody(i64),
     #[error("the message cannot be read: {0}")]
     Message(String),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
     #[error("hand-off rule: {0}")]
     Rule(String),
 }

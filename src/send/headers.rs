@@ -38,15 +38,17 @@ pub fn mss_headers(
         .iter()
         .find(|a| a.filename.eq_ignore_ascii_case(XDM_NAME))
     {
-        out.extend(xdm_headers(&xdm.data));
+        out.extend(xdm_headers(&xdm.data)?);
     }
     Ok(out)
 }
 
-/// `X-MSS-CODECDA` and `X-MSS-INS` for an XDM zip.
-fn xdm_headers(zip: &[u8]) -> Vec<(&'static str, String)> {
-    // WIRE: documents — `documents::mss_headers(zip)` gives these two headers;
-    // until it is merged they are left out.
-    let _ = zip;
-    Vec::new()
+/// `X-MSS-CODECDA` and `X-MSS-INS` for an XDM zip. A package that cannot be
+/// read safely stops the send: its documents would not be readable either.
+fn xdm_headers(zip: &[u8]) -> Result<Vec<(&'static str, String)>, SendError> {
+    let headers = crate::documents::mss_headers(zip).map_err(|e| SendError::Xdm(e.to_string()))?;
+    Ok(vec![
+        ("X-MSS-CODECDA", headers.codecda_header()),
+        ("X-MSS-INS", headers.ins_header().to_owned()),
+    ])
 }

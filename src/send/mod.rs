@@ -92,6 +92,8 @@ pub enum SendError {
     Refused(Vec<String>),
     #[error("cannot read the attachment {path}: {reason}")]
     Attachment { path: String, reason: String },
+    #[error("the {XDM} attachment cannot be read: {0}", XDM = headers::XDM_NAME)]
+    Xdm(String),
     #[error("cannot build the message: {0}")]
     Build(String),
     #[error("this account logs in with {0}, which cannot be used for sending yet")]

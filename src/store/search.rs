@@ -211,10 +211,16 @@ impl Store {
         }
         let mut clauses: Vec<&str> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
-        if let Some(expr) = q.fts_expression() {
-            clauses.push("m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)");
-            args.push(Value::Text(expr));
-        }
+        // With text criteria the full-text index drives the query (CROSS JOIN keeps
+        // that order), so a rare word never makes SQLite walk the whole mailbox by date.
+        let from = match q.fts_expression() {
+            Some(expr) => {
+                clauses.push("message_fts MATCH ?");
+                args.push(Value::Text(expr));
+                "message_fts CROSS JOIN messages m ON m.id = message_fts.rowid"
+            }
+            None => "messages m",
+        };
         if let Some(folder) = &q.folder {
             clauses.push("m.folder_id IN (SELECT id FROM folders WHERE name = ? COLLATE NOCASE)");
             args.push(Value::Text(folder.clone()));
@@ -239,9 +245,13 @@ impl Store {
         args.push(Value::Integer(limit.into()));
         args.push(Value::Integer(offset.into()));
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM messages m WHERE {}
+            "SELECT {ROW_COLUMNS} FROM {from} WHERE {}
              ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?",
-            clauses.join(" AND ")
+            if clauses.is_empty() {
+                "1".to_owned()
+            } else {
+                clauses.join(" AND ")
+            }
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt

@@ -270,5 +270,7 @@ pub fn insert(store: &Store, raw: &[u8]) -> i64 {
     let folder = store
         .ensure_folder(None, "INBOX", Some(FolderRole::Inbox))
         .unwrap();
-    store.insert_raw(folder, raw, Flag::default(), None).unwrap()
+    store
+        .insert_raw(folder, raw, Flag::default(), None)
+        .unwrap()
 }

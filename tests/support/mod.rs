@@ -5,8 +5,6 @@
 pub mod ca;
 pub mod documents;
 
-pub use documents::*;
-
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
