@@ -5,10 +5,6 @@
 use caducee::store::Store;
 
 /// The verdict on one recipient.
-#[allow(
-    dead_code,
-    reason = "Allowed and Refused come from the whitelist, wired at `WIRE: trust`"
-)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Allowed {
@@ -101,26 +97,33 @@ impl DirectoryLookup for NoDirectory {
     }
 }
 
-/// The recipient check for an open store.
-pub fn whitelist_for(_store: &Store, fallback: NoWhitelist) -> Box<dyn RecipientCheck> {
-    // WIRE: trust — replace the body with:
-    //     match caducee::trust::Whitelist::load(_store) {
-    //         Ok(w) => Box::new(TrustCheck(w)),
-    //         Err(e) => Box::new(NoWhitelist { unavailable: e.to_string(), ..fallback }),
-    //     }
-    // with
-    //     struct TrustCheck(caducee::trust::Whitelist);
-    //     impl RecipientCheck for TrustCheck {
-    //         fn check(&self, raw: &str) -> Verdict {
-    //             match self.0.check(raw) {
-    //                 caducee::trust::Verdict::Allowed { address, domain } =>
-    //                     Verdict::Allowed { address: address.to_string(), domain: domain.to_string() },
-    //                 caducee::trust::Verdict::Refused { reason } =>
-    //                     Verdict::Refused { reason: reason.to_string() },
-    //             }
-    //         }
-    //     }
-    Box::new(fallback)
+/// The recipient check for an open store: the MSSanté whitelist it holds (the
+/// shipped list on first use).
+pub fn whitelist_for(store: &Store, fallback: NoWhitelist) -> Box<dyn RecipientCheck> {
+    match caducee::trust::Whitelist::load(store) {
+        Ok(list) => Box::new(TrustCheck(list)),
+        Err(e) => Box::new(NoWhitelist {
+            unavailable: e.to_string(),
+            ..fallback
+        }),
+    }
+}
+
+/// The real whitelist behind the composer.
+struct TrustCheck(caducee::trust::Whitelist);
+
+impl RecipientCheck for TrustCheck {
+    fn check(&self, raw: &str) -> Verdict {
+        match self.0.check(raw) {
+            caducee::trust::Verdict::Allowed { address, domain } => Verdict::Allowed {
+                address: address.to_string(),
+                domain: domain.to_string(),
+            },
+            caducee::trust::Verdict::Refused { reason } => Verdict::Refused {
+                reason: reason.to_string(),
+            },
+        }
+    }
 }
 
 /// The directory completion for an open store.
@@ -135,6 +138,30 @@ pub fn directory_for(_store: &Store) -> Box<dyn DirectoryLookup> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shipped_whitelist_checks_recipients() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(
+            &dir.path().join("t.db"),
+            &caducee::store::StoreKey::random(),
+        )
+        .unwrap();
+        let fallback = NoWhitelist {
+            unavailable: "no list".into(),
+            invalid: "not an address".into(),
+        };
+        let check = whitelist_for(&store, fallback);
+        assert!(check.check("dr.martin@ae.mssante.fr").is_allowed());
+        assert!(matches!(
+            check.check("dr.martin@gmail.com"),
+            Verdict::Refused { .. }
+        ));
+        assert!(matches!(
+            check.check("\"x@ae.mssante.fr\" <x@evil.fr>"),
+            Verdict::Refused { .. }
+        ));
+    }
 
     #[test]
     fn without_whitelist_only_malformed_addresses_are_refused() {

@@ -20,6 +20,15 @@ fn seed(data_dir: &Path) {
     caducee::import::import(&store, &source, "INBOX", &mut |_| {}).expect("import");
 }
 
+/// Messages in the demo INBOX plus the fixtures imported into it.
+fn inbox_total() -> usize {
+    let demo = caducee::demo::messages()
+        .iter()
+        .filter(|(folder, _)| *folder == "INBOX")
+        .count();
+    demo + std::fs::read_dir(FIXTURES).unwrap().count()
+}
+
 struct Harness {
     _dir: tempfile::TempDir,
     app: App,
@@ -105,7 +114,7 @@ fn demo_opens_with_badge_folders_and_list() {
     assert!(h.shows("Démo"), "the demo badge is visible");
     assert!(h.shows("Boîte de réception"));
     assert!(h.shows("Résultats d'analyses — Mme Lefèvre"));
-    assert!(h.shows("6 messages"));
+    assert!(h.shows(&format!("{} messages", inbox_total())));
     assert_eq!(h.app.title(), "Caducée — Démo");
 }
 
@@ -142,13 +151,13 @@ fn typing_a_search_shows_results() {
     let mut h = Harness::demo();
     let typed = h.act(|ui| {
         ui.click(Id::new(search::SEARCH_ID)).expect("search field");
-        ui.typewrite("rénale");
+        ui.typewrite("rénale recevoir");
     });
     assert!(
         typed.iter().any(|m| matches!(m, Message::Search(_))),
         "typing goes to the search"
     );
-    assert_eq!(h.app.search.input, "rénale");
+    assert_eq!(h.app.search.input, "rénale recevoir");
     // The debounce delay runs out.
     h.send(Message::Search(search::Message::Fire(
         h.app.search.generation,
@@ -195,17 +204,27 @@ fn a_refused_recipient_disables_send() {
 }
 
 #[test]
-fn without_a_whitelist_recipients_are_not_sendable() {
+fn the_demo_composer_checks_the_real_whitelist() {
     let mut h = Harness::demo();
     h.click("Nouveau message");
     h.act(|ui| {
         ui.click(Id::new(composer::Field::To.id()))
             .expect("To field");
-        ui.typewrite("paul.martin@medecin.mssante.fr");
+        ui.typewrite("dr.martin@ae.mssante.fr");
         ui.tap_key(Named::Enter);
     });
-    assert!(h.shows("Non vérifié : la liste blanche MSSanté n'est pas encore chargée"));
-    assert!(h.click("Envoyer").is_empty());
+    assert!(h.shows("Autorisé (ae.mssante.fr)"));
+    assert!(!h.shows("Non vérifié : la liste blanche MSSanté n'est pas encore chargée"));
+    h.act(|ui| {
+        ui.click(Id::new(composer::Field::To.id()))
+            .expect("To field");
+        ui.typewrite("dr.martin@gmail.com");
+        ui.tap_key(Named::Enter);
+    });
+    assert!(
+        h.click("Envoyer").is_empty(),
+        "Send is disabled with a refused recipient"
+    );
 }
 
 #[test]
@@ -217,7 +236,7 @@ fn switching_language_translates_the_window_and_is_kept() {
     h.click("Close");
     assert!(h.shows("Inbox"));
     assert!(h.shows("New message"));
-    assert!(h.shows("6 messages"));
+    assert!(h.shows(&format!("{} messages", inbox_total())));
     // Saved in the store: a new window starts in English.
     let dir = std::mem::replace(&mut h._dir, tempfile::tempdir().unwrap());
     drop(h);
