@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests need (servers run from private configs, never as services).
 PACKAGES=(
-  pkg-config perl make
+  pkg-config perl make                      # SQLCipher and its vendored OpenSSL
+  dovecot-core dovecot-imapd                # IMAP server (sync, send, documents tests)
+  dovecot-submissiond dovecot-lmtpd         # SMTP submission relaying to LMTP delivery
+  fontconfig fonts-dejavu-core              # the headless interface tests render text
 )
 
 missing=()
