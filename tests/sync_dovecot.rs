@@ -244,3 +244,36 @@ async fn watch_picks_up_new_mail_through_idle() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert_eq!(local_folder(&store, &acc, "INBOX").len(), 2);
 }
+
+#[tokio::test]
+async fn headers_first_then_bodies_as_the_account_allows() {
+    let d = Dovecot::start(&["alice"]);
+    let to = d.user("alice").address.clone();
+    for i in 0..20 {
+        d.deliver("alice", "INBOX", &message(i, &to), false);
+    }
+    let (_dir, store, mut acc) = mail::store_with_account(&d, "alice", d.imaps_port);
+    let headers_only = SyncOptions {
+        bodies: false,
+        ..SyncOptions::default()
+    };
+    let r = sync::sync_account(&store, &acc, &headers_only, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((r.new_messages, r.bodies), (20, 0));
+    assert_eq!(mail::missing_bodies(&store, &acc), 20);
+    // Attachments are known from BODYSTRUCTURE before any body is fetched.
+    let inbox = store.folder_id(Some(acc.id), "INBOX").unwrap().unwrap();
+    let rows = store.list_messages(Some(inbox), 100, 0).unwrap();
+    assert_eq!(rows.iter().filter(|m| m.has_attachments).count(), 4);
+    assert!(rows.iter().all(|m| !m.has_body && !m.subject.is_empty()));
+
+    // On demand: bodies stay on the server.
+    acc.settings.offline_bodies = caducee::account::OfflineBodies::OnDemand;
+    let r = run(&store, &acc).await;
+    assert_eq!(r.bodies, 0);
+    acc.settings.offline_bodies = caducee::account::OfflineBodies::All;
+    let r = run(&store, &acc).await;
+    assert_eq!(r.bodies, 20);
+    assert_mirror(&d, "alice", &store, &acc).await;
+}
