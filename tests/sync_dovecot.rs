@@ -277,3 +277,47 @@ async fn headers_first_then_bodies_as_the_account_allows() {
     assert_eq!(r.bodies, 20);
     assert_mirror(&d, "alice", &store, &acc).await;
 }
+
+#[tokio::test]
+async fn changes_made_offline_are_replayed_at_the_next_sync() {
+    let d = Dovecot::start(&["alice"]);
+    let to = d.user("alice").address.clone();
+    for i in 1..=4 {
+        d.deliver("alice", "INBOX", &message(i, &to), false);
+    }
+    let (_dir, store, mut acc) = mail::store_with_account(&d, "alice", d.imaps_port);
+    run(&store, &acc).await;
+
+    // The server is unreachable: changes are kept locally and queued.
+    acc.settings.imap.port = support::free_port();
+    let inbox = store.folder_id(Some(acc.id), "INBOX").unwrap().unwrap();
+    let ids = store.message_ids_in(inbox).unwrap();
+    let flagged = Flag {
+        flagged: true,
+        ..Flag::default()
+    };
+    sync::set_flags(&store, &acc, ids[0], flagged).unwrap();
+    sync::move_message(&store, &acc, ids[1], "Junk").unwrap();
+    let out = sync::append(&store, &acc, "Drafts", &message(900, &to), Flag::default())
+        .await
+        .unwrap();
+    assert!(!out.uploaded);
+    let err = sync::sync_account(&store, &acc, &SyncOptions::default(), &mut |_| {})
+        .await
+        .err()
+        .unwrap();
+    assert!(err.is_transient(), "{err}");
+    assert_eq!(sync::pending_changes(&store, &acc).unwrap(), 3);
+
+    // Back online.
+    acc.settings.imap.port = d.imaps_port;
+    let r = run(&store, &acc).await;
+    assert_eq!(r.replayed, 3);
+    assert_eq!(sync::pending_changes(&store, &acc).unwrap(), 0);
+    assert_mirror(&d, "alice", &store, &acc).await;
+    let mut s = session(&d, "alice").await;
+    assert_eq!(mail::server_folder(&mut s, "Drafts").await.len(), 1);
+    assert_eq!(mail::server_folder(&mut s, "Junk").await.len(), 1);
+    let inbox_flags = mail::server_folder(&mut s, "INBOX").await;
+    assert_eq!(inbox_flags.values().filter(|f| f.flagged).count(), 1);
+}
