@@ -244,3 +244,80 @@ async fn watch_picks_up_new_mail_through_idle() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert_eq!(local_folder(&store, &acc, "INBOX").len(), 2);
 }
+
+#[tokio::test]
+async fn headers_first_then_bodies_as_the_account_allows() {
+    let d = Dovecot::start(&["alice"]);
+    let to = d.user("alice").address.clone();
+    for i in 0..20 {
+        d.deliver("alice", "INBOX", &message(i, &to), false);
+    }
+    let (_dir, store, mut acc) = mail::store_with_account(&d, "alice", d.imaps_port);
+    let headers_only = SyncOptions {
+        bodies: false,
+        ..SyncOptions::default()
+    };
+    let r = sync::sync_account(&store, &acc, &headers_only, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!((r.new_messages, r.bodies), (20, 0));
+    assert_eq!(mail::missing_bodies(&store, &acc), 20);
+    // Attachments are known from BODYSTRUCTURE before any body is fetched.
+    let inbox = store.folder_id(Some(acc.id), "INBOX").unwrap().unwrap();
+    let rows = store.list_messages(Some(inbox), 100, 0).unwrap();
+    assert_eq!(rows.iter().filter(|m| m.has_attachments).count(), 4);
+    assert!(rows.iter().all(|m| !m.has_body && !m.subject.is_empty()));
+
+    // On demand: bodies stay on the server.
+    acc.settings.offline_bodies = caducee::account::OfflineBodies::OnDemand;
+    let r = run(&store, &acc).await;
+    assert_eq!(r.bodies, 0);
+    acc.settings.offline_bodies = caducee::account::OfflineBodies::All;
+    let r = run(&store, &acc).await;
+    assert_eq!(r.bodies, 20);
+    assert_mirror(&d, "alice", &store, &acc).await;
+}
+
+#[tokio::test]
+async fn changes_made_offline_are_replayed_at_the_next_sync() {
+    let d = Dovecot::start(&["alice"]);
+    let to = d.user("alice").address.clone();
+    for i in 1..=4 {
+        d.deliver("alice", "INBOX", &message(i, &to), false);
+    }
+    let (_dir, store, mut acc) = mail::store_with_account(&d, "alice", d.imaps_port);
+    run(&store, &acc).await;
+
+    // The server is unreachable: changes are kept locally and queued.
+    acc.settings.imap.port = support::free_port();
+    let inbox = store.folder_id(Some(acc.id), "INBOX").unwrap().unwrap();
+    let ids = store.message_ids_in(inbox).unwrap();
+    let flagged = Flag {
+        flagged: true,
+        ..Flag::default()
+    };
+    sync::set_flags(&store, &acc, ids[0], flagged).unwrap();
+    sync::move_message(&store, &acc, ids[1], "Junk").unwrap();
+    let out = sync::append(&store, &acc, "Drafts", &message(900, &to), Flag::default())
+        .await
+        .unwrap();
+    assert!(!out.uploaded);
+    let err = sync::sync_account(&store, &acc, &SyncOptions::default(), &mut |_| {})
+        .await
+        .err()
+        .unwrap();
+    assert!(err.is_transient(), "{err}");
+    assert_eq!(sync::pending_changes(&store, &acc).unwrap(), 3);
+
+    // Back online.
+    acc.settings.imap.port = d.imaps_port;
+    let r = run(&store, &acc).await;
+    assert_eq!(r.replayed, 3);
+    assert_eq!(sync::pending_changes(&store, &acc).unwrap(), 0);
+    assert_mirror(&d, "alice", &store, &acc).await;
+    let mut s = session(&d, "alice").await;
+    assert_eq!(mail::server_folder(&mut s, "Drafts").await.len(), 1);
+    assert_eq!(mail::server_folder(&mut s, "Junk").await.len(), 1);
+    let inbox_flags = mail::server_folder(&mut s, "INBOX").await;
+    assert_eq!(inbox_flags.values().filter(|f| f.flagged).count(), 1);
+}

@@ -441,3 +441,83 @@ pub fn quota(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<Quot
     )
     .optional()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mime::ParsedMessage;
+    use crate::store::{NewMessage, Store, StoreKey};
+
+    #[test]
+    fn queue_round_trip_and_locations() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), &StoreKey::random()).unwrap();
+        let conn = store.conn();
+        conn.execute(
+            "INSERT INTO accounts (name, address, settings, created_at) VALUES ('a', 'a@b.fr', '{}', 0)",
+            [],
+        )
+        .unwrap();
+        let folder = store.ensure_folder(Some(1), "INBOX", None).unwrap();
+        let parsed = ParsedMessage {
+            message_id: Some("m1@x".into()),
+            ..ParsedMessage::default()
+        };
+        let id = store
+            .insert_message(&NewMessage {
+                folder_id: folder,
+                raw: None,
+                parsed: &parsed,
+                parse_error: None,
+                size: 10,
+                flags: Flag::default(),
+                received_at: Some(1),
+            })
+            .unwrap();
+        assert_eq!(
+            unlocated_by_message_id(conn, folder, "m1@x").unwrap(),
+            Some(id)
+        );
+        locate(conn, id, folder, 7, 42, Some(3)).unwrap();
+        assert_eq!(unlocated_by_message_id(conn, folder, "m1@x").unwrap(), None);
+        assert_eq!(message_at(conn, folder, 7, 42).unwrap(), Some(id));
+        assert_eq!(max_uid(conn, folder, 7).unwrap(), 42);
+        assert_eq!(max_uid(conn, folder, 8).unwrap(), 0);
+
+        let seen = Flag {
+            seen: true,
+            ..Flag::default()
+        };
+        assert!(set_flags(conn, id, seen).unwrap());
+        assert!(!set_flags(conn, id, seen).unwrap(), "no change, no update");
+
+        let p = enqueue(
+            conn,
+            &NewPending {
+                account_id: 1,
+                kind: PendingKind::Move,
+                message_id: Some(id),
+                folder_name: "INBOX",
+                uidvalidity: Some(7),
+                uid: Some(42),
+                target: Some("Trash"),
+                flags: seen,
+                raw: None,
+            },
+        )
+        .unwrap();
+        let queue = pending(conn, 1).unwrap();
+        assert_eq!(queue.len(), 1);
+        assert_eq!(queue[0].kind, PendingKind::Move);
+        assert_eq!(queue[0].target.as_deref(), Some("Trash"));
+        assert_eq!(queue[0].flags, seen);
+        forget_locations(conn, folder, 9).unwrap();
+        // Unlocated but waiting for a change: not stale.
+        assert!(stale_unlocated(conn, folder).unwrap().is_empty());
+        done_pending(conn, p).unwrap();
+        assert_eq!(stale_unlocated(conn, folder).unwrap(), vec![id]);
+        delete_messages(conn, &[id]).unwrap();
+        assert_eq!(pending_count(conn, 1).unwrap(), 0);
+        assert!(store.message_ids_in(folder).unwrap().is_empty());
+    }
+}
