@@ -5,6 +5,7 @@
 //! show a user.
 
 pub mod demo;
+pub mod directory;
 pub mod import;
 pub mod mime;
 pub mod paths;

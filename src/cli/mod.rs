@@ -1,6 +1,7 @@
 //! The command-line face of Caducée: a real interface for scripts, practice
 //! software and tests. Every listing has `--json`.
 
+mod directory;
 mod mail;
 mod output;
 mod store_cmd;
@@ -44,6 +45,11 @@ enum Command {
     Search(mail::SearchArgs),
     /// Export messages as .eml files.
     Export(mail::ExportArgs),
+    /// The national directory of MSSanté mailboxes (Annuaire Santé).
+    Directory {
+        #[command(subcommand)]
+        command: directory::DirectoryCommand,
+    },
     /// The local store.
     Store {
         #[command(subcommand)]
@@ -109,6 +115,7 @@ pub fn run() -> ExitCode {
         Some(Command::Show(args)) => mail::show(&ctx, args),
         Some(Command::Search(args)) => mail::search(&ctx, args),
         Some(Command::Export(args)) => mail::export(&ctx, args),
+        Some(Command::Directory { command }) => directory::run(&ctx, command),
         Some(Command::Store { command }) => store_cmd::run(&ctx, command),
     };
     match result {

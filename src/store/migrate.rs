@@ -24,6 +24,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         name: "outbox, audit and settings",
         sql: include_str!("migrations/0002_outbox_audit_settings.sql"),
     },
+    Migration {
+        version: 5,
+        name: "contacts",
+        sql: include_str!("migrations/0005_contacts.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
