@@ -636,7 +636,7 @@ impl Rng {
     /// Zipf-like pick: early items are much more frequent.
     fn skewed<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         let u = (self.next() % 1_000_000) as f64 / 1_000_000.0;
-        &items[((u * u * u) * items.len() as f64) as usize % items.len()]
+        &items[(u.powf(1.4) * items.len() as f64) as usize % items.len()]
     }
     fn weighted<'a, T>(&mut self, items: &'a [T], weight: impl Fn(&T) -> u32) -> &'a T {
         let total: u32 = items.iter().map(&weight).sum();

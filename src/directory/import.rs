@@ -175,6 +175,7 @@ impl Directory {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             let mut seen: HashSet<u64> = HashSet::new();
+            let mut vocab: HashSet<String> = HashSet::new();
             let mut buf = Vec::with_capacity(1024);
             let mut line_no = 0u64;
             let mut id = 0i64;
@@ -252,24 +253,35 @@ impl Directory {
                     continue;
                 }
                 id += 1;
-                row.insert(id, &mut insert, &mut insert_fts)?;
+                row.insert(id, &mut insert, &mut insert_fts, &mut vocab)?;
             }
             report.mailboxes = id as u64;
+            let mut insert_word = tx.prepare("INSERT INTO vocab_new (word) VALUES (?1)")?;
+            let mut words: Vec<String> = vocab.into_iter().collect();
+            words.sort_unstable();
+            for word in words {
+                insert_word.execute([word])?;
+            }
         }
+        tracing::info!(
+            secs = started.elapsed().as_secs_f64(),
+            "directory import: rows read"
+        );
         if report.mailboxes == 0 {
             drop(tx);
             self.conn.execute_batch(
-                "DROP TABLE IF EXISTS entry_new; DROP TABLE IF EXISTS entry_new_fts;",
+                "DROP TABLE IF EXISTS entry_new; DROP TABLE IF EXISTS entry_new_fts;
+                 DROP TABLE IF EXISTS vocab_new;",
             )?;
             report.seconds = started.elapsed().as_secs_f64();
             return Ok(report);
         }
         tx.execute_batch(&indexes)?;
-        tx.execute(
-            "INSERT INTO entry_new_fts (entry_new_fts) VALUES ('optimize')",
-            [],
-        )?;
         tx.commit()?;
+        tracing::info!(
+            secs = started.elapsed().as_secs_f64(),
+            "directory import: indexes built"
+        );
 
         // What changed, then the swap, in one transaction.
         let tx = self.conn.transaction()?;
@@ -284,9 +296,10 @@ impl Directory {
         report.removed = (old - common) as u64;
         report.modified = modified as u64;
         tx.execute_batch(
-            "DROP TABLE entry; DROP TABLE entry_fts;
+            "DROP TABLE entry; DROP TABLE entry_fts; DROP TABLE vocab;
              ALTER TABLE entry_new RENAME TO entry;
-             ALTER TABLE entry_new_fts RENAME TO entry_fts;",
+             ALTER TABLE entry_new_fts RENAME TO entry_fts;
+             ALTER TABLE vocab_new RENAME TO vocab;",
         )?;
         let now = crate::store::now();
         let mut set = tx.prepare(
@@ -396,6 +409,7 @@ impl<'a> Row<'a> {
         id: i64,
         insert: &mut rusqlite::Statement<'_>,
         insert_fts: &mut rusqlite::Statement<'_>,
+        vocab: &mut HashSet<String>,
     ) -> rusqlite::Result<()> {
         let f = &self.f;
         let family = normalize(f[9]);
@@ -428,6 +442,23 @@ impl<'a> Row<'a> {
             &other,
         ]
         .join("|");
+        let postcode = f[28].to_owned();
+        for field in [
+            &family,
+            &given,
+            &profession,
+            &specialty,
+            &organisation,
+            &city,
+            &other,
+            &postcode,
+        ] {
+            for word in field.split(' ') {
+                if word.len() >= 4 && !vocab.contains(word) {
+                    vocab.insert(word.to_owned());
+                }
+            }
+        }
         let mut hasher = Sha256::new();
         for field in f {
             hasher.update(field.as_bytes());

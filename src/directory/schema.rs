@@ -60,6 +60,7 @@ pub fn staging_ddl(generation: i64) -> String {
             "CREATE VIRTUAL TABLE entry_fts",
             "CREATE VIRTUAL TABLE entry_new_fts",
         )
+        .replace("CREATE TABLE vocab (", "CREATE TABLE vocab_new (")
 }
 
 /// Staging tables without their indexes (built after the rows are in).
@@ -99,6 +100,7 @@ mod tests {
         };
         assert_eq!(cols("entry"), cols("entry_new"));
         assert_eq!(cols("entry_fts"), cols("entry_new_fts"));
+        assert_eq!(cols("vocab"), cols("vocab_new"));
         let n: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%_g7'",

@@ -53,5 +53,11 @@ CREATE VIRTUAL TABLE entry_fts USING fts5 (
     name, given, profession, specialty, organisation, city, postcode, dept, kind, other,
     content = '',
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
+    prefix = '2 3'
 );
+
+-- Every folded word of the index: a word being typed is expanded to the words
+-- it starts, which the FTS index then finds without merging whole doclists.
+CREATE TABLE vocab (
+    word TEXT PRIMARY KEY
+) STRICT, WITHOUT ROWID;
