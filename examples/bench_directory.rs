@@ -12,6 +12,27 @@ use std::time::{Duration, Instant};
 
 use caducee::directory::{Directory, DirectoryQuery, MailboxKind};
 
+thread_local! {
+    static SLOW: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Print the slowest queries of a run (with `--slow`).
+fn slowest<Q: std::fmt::Debug>(label: &str, queries: &[Q], times: &[Duration]) {
+    if !std::env::args().any(|a| a == "--slow") {
+        return;
+    }
+    let mut idx: Vec<usize> = (0..times.len()).collect();
+    idx.sort_by_key(|&i| std::cmp::Reverse(times[i]));
+    eprintln!("slowest {label}:");
+    for &i in idx.iter().take(8) {
+        eprintln!(
+            "  {:.2} ms  {:?}",
+            times[i].as_secs_f64() * 1000.0,
+            queries[i]
+        );
+    }
+}
+
 struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -51,6 +72,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn report(label: &str, mut times: Vec<Duration>, hits: usize) {
     times.sort();
+    SLOW.with(|s| s.borrow_mut().push(label.to_owned()));
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "| {label} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {hits} |",
@@ -176,6 +198,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Directory of {total} mailboxes, {n} queries of each kind, limit 10 (ms):\n");
     println!("| kind | queries | p50 | p90 | p99 | max | with results |");
     println!("|---|---|---|---|---|---|---|");
+    slowest("autocomplete", &typed, &times);
     report("autocomplete", times, hits);
 
     dir.set_user_department(Some("69"));
@@ -197,6 +220,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         times.push(t.elapsed());
         hits += usize::from(!r.is_empty());
     }
+    slowest("search", &queries, &times);
     report("search (structured, limit 20)", times, hits);
     Ok(())
 }

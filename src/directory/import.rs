@@ -454,7 +454,11 @@ impl<'a> Row<'a> {
             &postcode,
         ] {
             for word in field.split(' ') {
-                if word.len() >= 4 && !vocab.contains(word) {
+                // Words mixing letters and digits come from addresses
+                // ("dupont2"): nobody types them as a name.
+                let mixed = word.bytes().any(|b| b.is_ascii_digit())
+                    && word.bytes().any(|b| b.is_ascii_alphabetic());
+                if word.len() >= 4 && !mixed && !vocab.contains(word) {
                     vocab.insert(word.to_owned());
                 }
             }

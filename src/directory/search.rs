@@ -306,8 +306,9 @@ impl Directory {
             return Ok(());
         };
         let mut stmt = self.conn().prepare_cached(
+            // FTS5 yields rowids in order: no ORDER BY, so that LIMIT stops early.
             "SELECT entry_fts.rowid, entry.norm FROM entry_fts JOIN entry ON entry.id = entry_fts.rowid
-             WHERE entry_fts MATCH ?1 ORDER BY entry_fts.rowid LIMIT ?2",
+             WHERE entry_fts MATCH ?1 LIMIT ?2",
         )?;
         let mut run = |expr: &str, g: &mut Gather| -> Result<(), DirectoryError> {
             // Rows gathered already, or failing a single-letter word, may come:
