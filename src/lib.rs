@@ -9,6 +9,7 @@ pub mod audit;
 pub mod demo;
 pub mod documents;
 pub mod imap;
+pub mod directory;
 pub mod import;
 pub mod mime;
 pub mod paths;

@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod documents;
+mod directory;
 mod mail;
 mod output;
 mod send;
@@ -54,6 +55,10 @@ enum Command {
     Documents {
         #[command(subcommand)]
         command: documents::DocumentsCommand,
+    /// The national directory of MSSanté mailboxes (Annuaire Santé).
+    Directory {
+        #[command(subcommand)]
+        command: directory::DirectoryCommand,
     },
     /// The local store.
     Store {
@@ -153,6 +158,7 @@ pub fn run() -> ExitCode {
         Some(Command::Search(args)) => mail::search(&ctx, args),
         Some(Command::Export(args)) => mail::export(&ctx, args),
         Some(Command::Documents { command }) => documents::run(&ctx, command),
+        Some(Command::Directory { command }) => directory::run(&ctx, command),
         Some(Command::Store { command }) => store_cmd::run(&ctx, command),
         Some(Command::Whitelist { command }) => whitelist::run(&ctx, command),
         Some(Command::Audit { command }) => audit::run(&ctx, command),

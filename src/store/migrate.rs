@@ -35,6 +35,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0004_sync.sql"),
     },
     Migration {
+        version: 5,
+        name: "contacts",
+        sql: include_str!("migrations/0005_contacts.sql"),
+    },
+    Migration {
         version: 6,
         name: "document hand-off",
         sql: include_str!("migrations/0006_handoff.sql"),

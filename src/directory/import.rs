@@ -1,0 +1,654 @@
+//! Import of the ANS `Extraction_Correspondance_MSSante` file (or its zip).
+//!
+//! The file is read as a stream: `|`-separated, one header line, 31 columns.
+//! Real extractions are not always clean, so the reader tolerates a byte-order
+//! mark, CRLF line ends, stray double quotes around fields, a trailing `|`,
+//! Latin-1 bytes, and rows with too few or too many fields or a repeated
+//! mailbox address: such rows are reported with their line number, never fatal.
+//!
+//! The rows go into staging tables; when they are all in, one transaction
+//! swaps them for the live ones, so searches keep answering from the old data
+//! until the new data is complete.
+
+use std::collections::HashSet;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::time::Instant;
+
+use rusqlite::params;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::entry::MailboxKind;
+use super::normalize::normalize;
+use super::schema::staging_tables;
+use super::{Directory, DirectoryError};
+
+/// Number of columns of the extraction.
+pub const COLUMNS: usize = 31;
+/// First column of the header line.
+const HEADER_START: &str = "Type de BAL";
+/// Problems kept in a report (the count goes on).
+pub const MAX_REPORTED_PROBLEMS: usize = 1000;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub source: String,
+    /// Data lines read (header excluded).
+    pub lines: u64,
+    /// Mailboxes now in the directory.
+    pub mailboxes: u64,
+    /// Rows repeating a mailbox already seen (the first one is kept).
+    pub duplicates: u64,
+    /// Rows set aside (wrong number of fields, unknown type, no address).
+    pub rejected: u64,
+    /// Mailboxes that were not in the previous directory.
+    pub added: u64,
+    /// Mailboxes of the previous directory that are gone.
+    pub removed: u64,
+    /// Mailboxes whose details changed.
+    pub modified: u64,
+    /// When the ANS produced the extraction (Unix seconds), when known.
+    pub extraction_date: Option<i64>,
+    /// The first problems met, with their line numbers.
+    pub problems: Vec<ImportProblem>,
+    /// All problems met (rejected rows, duplicates, encoding).
+    pub problem_count: u64,
+    pub seconds: f64,
+}
+
+/// One row the import could not take as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportProblem {
+    /// Line number in the file (the header is line 1).
+    pub line: u64,
+    pub reason: String,
+}
+
+impl ImportReport {
+    fn problem(&mut self, line: u64, reason: String) {
+        self.problem_count += 1;
+        if self.problems.len() < MAX_REPORTED_PROBLEMS {
+            self.problems.push(ImportProblem { line, reason });
+        }
+    }
+}
+
+impl Directory {
+    /// Import an extraction file, plain or zipped, replacing the directory.
+    pub fn import_file(&mut self, path: &Path) -> Result<ImportReport, DirectoryError> {
+        let read_err = |source| DirectoryError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = std::fs::File::open(path).map_err(read_err)?;
+        let mut magic = [0u8; 4];
+        let n = file.read(&mut magic).map_err(read_err)?;
+        drop(file);
+        let source = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mtime = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs() as i64);
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        let report = if n == 4 && &magic == b"PK\x03\x04" {
+            let zip_err = |e: zip::result::ZipError| DirectoryError::Zip {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            };
+            let mut archive = zip::ZipArchive::new(file).map_err(zip_err)?;
+            let index = pick_zip_entry(&mut archive).ok_or_else(|| DirectoryError::Zip {
+                path: path.to_path_buf(),
+                reason: "it holds no file".into(),
+            })?;
+            let entry = archive.by_index(index).map_err(zip_err)?;
+            let name = entry.name().to_owned();
+            let date = date_from_name(&name)
+                .or_else(|| date_from_name(&source))
+                .or_else(|| entry.last_modified().and_then(zip_date))
+                .or(mtime);
+            let reader = BufReader::with_capacity(1 << 20, entry);
+            self.import_reader(reader, &format!("{source}:{name}"), date)?
+        } else {
+            let date = date_from_name(&source).or(mtime);
+            let reader = BufReader::with_capacity(1 << 20, file);
+            self.import_reader(reader, &source, date)?
+        };
+        if report.mailboxes == 0 {
+            return Err(DirectoryError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(report)
+    }
+
+    /// Import extraction rows from `reader`, replacing the directory when at
+    /// least one mailbox was read. `source` names the data in reports.
+    pub fn import_reader<R: BufRead>(
+        &mut self,
+        mut reader: R,
+        source: &str,
+        extraction_date: Option<i64>,
+    ) -> Result<ImportReport, DirectoryError> {
+        let started = Instant::now();
+        let mut report = ImportReport {
+            source: source.to_owned(),
+            extraction_date,
+            ..ImportReport::default()
+        };
+        let generation: i64 = self
+            .conn
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or(0)
+            + 1;
+        let (tables, indexes) = staging_tables(generation);
+        self.conn.pragma_update(None, "cache_size", -65536)?;
+        self.conn
+            .execute_batch("DROP TABLE IF EXISTS entry_new; DROP TABLE IF EXISTS entry_new_fts;")?;
+        self.conn.execute_batch(&tables)?;
+
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO entry_new (id, address, kind, pp_id_type, pp_id, national_id,
+                    structure_id_type, structure_id, service, civility, family, given,
+                    category_code, category, profession_code, profession, specialty_code,
+                    specialty, paper_free, organisation, trade_name, street, city, postcode,
+                    dept, country, name_key, given_key, norm, digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                    ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
+            )?;
+            let mut insert_fts = tx.prepare(
+                "INSERT INTO entry_new_fts (rowid, name, given, profession, specialty,
+                    organisation, city, postcode, dept, kind, other)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            let mut seen: HashSet<u64> = HashSet::new();
+            let mut vocab: HashSet<String> = HashSet::new();
+            let mut buf = Vec::with_capacity(1024);
+            let mut line_no = 0u64;
+            let mut id = 0i64;
+            loop {
+                buf.clear();
+                let n = reader
+                    .read_until(b'\n', &mut buf)
+                    .map_err(|e| DirectoryError::Read {
+                        path: source.into(),
+                        source: e,
+                    })?;
+                if n == 0 {
+                    break;
+                }
+                line_no += 1;
+                let mut bytes = buf.as_slice();
+                if line_no == 1 {
+                    bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                }
+                while let Some((b'\n' | b'\r', rest)) = bytes.split_last() {
+                    bytes = rest;
+                }
+                let text = match std::str::from_utf8(bytes) {
+                    Ok(t) => std::borrow::Cow::Borrowed(t),
+                    Err(_) => {
+                        report.problem(line_no, "not UTF-8: read as Latin-1".into());
+                        std::borrow::Cow::Owned(bytes.iter().map(|&b| b as char).collect())
+                    }
+                };
+                if line_no == 1 && clean(text.split('|').next().unwrap_or("")) == HEADER_START {
+                    let n = text.split('|').count();
+                    if n != COLUMNS && !(n == COLUMNS + 1 && text.ends_with('|')) {
+                        report.problem(
+                            1,
+                            format!("the header has {n} columns, {COLUMNS} expected: columns are read by position"),
+                        );
+                    }
+                    continue;
+                }
+                if text.trim().is_empty() {
+                    continue;
+                }
+                report.lines += 1;
+                let mut fields: Vec<&str> = text.split('|').collect();
+                if fields.len() == COLUMNS + 1 && fields[COLUMNS].trim().is_empty() {
+                    fields.pop();
+                }
+                if fields.len() != COLUMNS {
+                    report.rejected += 1;
+                    report.problem(
+                        line_no,
+                        format!("{} fields, {COLUMNS} expected: row set aside", fields.len()),
+                    );
+                    continue;
+                }
+                let row = match Row::parse(&fields) {
+                    Ok(row) => row,
+                    Err(reason) => {
+                        report.rejected += 1;
+                        report.problem(line_no, reason);
+                        continue;
+                    }
+                };
+                let mut h = DefaultHasher::new();
+                row.address.hash(&mut h);
+                if !seen.insert(h.finish()) {
+                    report.duplicates += 1;
+                    report.problem(
+                        line_no,
+                        format!(
+                            "{} already appeared on an earlier line: the first row is kept",
+                            row.address
+                        ),
+                    );
+                    continue;
+                }
+                id += 1;
+                row.insert(id, &mut insert, &mut insert_fts, &mut vocab)?;
+            }
+            report.mailboxes = id as u64;
+            let mut insert_word = tx.prepare("INSERT INTO vocab_new (word) VALUES (?1)")?;
+            let mut words: Vec<String> = vocab.into_iter().collect();
+            words.sort_unstable();
+            for word in words {
+                insert_word.execute([word])?;
+            }
+        }
+        tracing::info!(
+            secs = started.elapsed().as_secs_f64(),
+            "directory import: rows read"
+        );
+        if report.mailboxes == 0 {
+            drop(tx);
+            self.conn.execute_batch(
+                "DROP TABLE IF EXISTS entry_new; DROP TABLE IF EXISTS entry_new_fts;
+                 DROP TABLE IF EXISTS vocab_new;",
+            )?;
+            report.seconds = started.elapsed().as_secs_f64();
+            return Ok(report);
+        }
+        tx.execute_batch(&indexes)?;
+        tx.commit()?;
+        tracing::info!(
+            secs = started.elapsed().as_secs_f64(),
+            "directory import: indexes built"
+        );
+
+        // What changed, then the swap, in one transaction.
+        let tx = self.conn.transaction()?;
+        let old: i64 = tx.query_row("SELECT count(*) FROM entry", [], |r| r.get(0))?;
+        let (common, modified): (i64, i64) = tx.query_row(
+            "SELECT count(*), coalesce(sum(o.digest <> n.digest), 0)
+             FROM entry_new AS n JOIN entry AS o ON o.address = n.address",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        report.added = report.mailboxes - common as u64;
+        report.removed = (old - common) as u64;
+        report.modified = modified as u64;
+        tx.execute_batch(
+            "DROP TABLE entry; DROP TABLE entry_fts; DROP TABLE vocab;
+             ALTER TABLE entry_new RENAME TO entry;
+             ALTER TABLE entry_new_fts RENAME TO entry_fts;
+             ALTER TABLE vocab_new RENAME TO vocab;",
+        )?;
+        let now = crate::store::now();
+        let mut set = tx.prepare(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )?;
+        set.execute(params!["generation", generation.to_string()])?;
+        set.execute(params!["imported_at", now.to_string()])?;
+        set.execute(params!["source", source])?;
+        match extraction_date {
+            Some(d) => set.execute(params!["extraction_date", d.to_string()])?,
+            None => tx.execute("DELETE FROM meta WHERE key = 'extraction_date'", [])?,
+        };
+        drop(set);
+        tx.commit()?;
+        self.conn.pragma_update(None, "cache_size", -16000)?;
+        // Give the journal's space back; readers may keep it busy, which is harmless.
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        report.seconds = started.elapsed().as_secs_f64();
+        tracing::info!(
+            mailboxes = report.mailboxes,
+            added = report.added,
+            removed = report.removed,
+            modified = report.modified,
+            problems = report.problem_count,
+            "directory imported"
+        );
+        Ok(report)
+    }
+}
+
+/// Trim spaces and stray double quotes around a field.
+fn clean(field: &str) -> &str {
+    field.trim().trim_matches('"').trim()
+}
+
+/// One parsed row of the extraction.
+struct Row<'a> {
+    address: String,
+    kind: MailboxKind,
+    f: [&'a str; COLUMNS],
+    street: String,
+    city: String,
+    dept: String,
+    paper_free: bool,
+}
+
+impl<'a> Row<'a> {
+    fn parse(raw: &[&'a str]) -> Result<Row<'a>, String> {
+        let mut f = [""; COLUMNS];
+        for (slot, value) in f.iter_mut().zip(raw) {
+            *slot = clean(value);
+        }
+        let kind = MailboxKind::parse(f[0])
+            .ok_or_else(|| format!("unknown mailbox type “{}”: row set aside", f[0]))?;
+        let address = f[1].to_lowercase();
+        let valid = address
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+            && !address.contains(char::is_whitespace);
+        if !valid {
+            return Err(format!(
+                "“{}” is not a mailbox address: row set aside",
+                f[1]
+            ));
+        }
+        let mut street = String::new();
+        for part in [f[22], f[23], street_type(f[24]), f[25]] {
+            if !part.is_empty() {
+                if !street.is_empty() {
+                    street.push(' ');
+                }
+                street.push_str(part);
+            }
+        }
+        let postcode = f[28];
+        let city = f[27]
+            .strip_prefix(postcode)
+            .filter(|_| !postcode.is_empty())
+            .unwrap_or(f[27])
+            .trim()
+            .to_owned();
+        let dept = if f[29].is_empty() {
+            department_of(postcode)
+        } else {
+            f[29].to_ascii_uppercase()
+        };
+        let paper_free = matches!(
+            f[17].to_ascii_lowercase().as_str(),
+            "true" | "1" | "o" | "oui" | "y" | "yes"
+        );
+        Ok(Row {
+            address,
+            kind,
+            f,
+            street,
+            city,
+            dept,
+            paper_free,
+        })
+    }
+
+    fn insert(
+        &self,
+        id: i64,
+        insert: &mut rusqlite::Statement<'_>,
+        insert_fts: &mut rusqlite::Statement<'_>,
+        vocab: &mut HashSet<String>,
+    ) -> rusqlite::Result<()> {
+        let f = &self.f;
+        let family = normalize(f[9]);
+        let given = normalize(f[10]);
+        let organisation = normalize(&format!("{} {}", f[18], f[19]));
+        let name_key = if family.is_empty() {
+            normalize(if f[18].is_empty() { f[19] } else { f[18] })
+        } else {
+            family.clone()
+        };
+        let profession = normalize(f[14]);
+        let specialty = normalize(f[16]);
+        let city = normalize(&self.city);
+        let dept = self.dept.to_ascii_lowercase();
+        let kind = self.kind.code().to_ascii_lowercase();
+        let other = normalize(&format!(
+            "{} {} {} {}",
+            self.address, f[7], f[12], self.street
+        ));
+        let norm = [
+            family.as_str(),
+            &given,
+            &profession,
+            &specialty,
+            &organisation,
+            &city,
+            f[28],
+            &dept,
+            &kind,
+            &other,
+        ]
+        .join("|");
+        let postcode = f[28].to_owned();
+        for field in [
+            &family,
+            &given,
+            &profession,
+            &specialty,
+            &organisation,
+            &city,
+            &other,
+            &postcode,
+        ] {
+            for word in field.split(' ') {
+                // Words mixing letters and digits come from addresses
+                // ("dupont2"): nobody types them as a name.
+                let mixed = word.bytes().any(|b| b.is_ascii_digit())
+                    && word.bytes().any(|b| b.is_ascii_alphabetic());
+                if word.len() >= 4 && !mixed && !vocab.contains(word) {
+                    vocab.insert(word.to_owned());
+                }
+            }
+        }
+        let mut hasher = Sha256::new();
+        for field in f {
+            hasher.update(field.as_bytes());
+            hasher.update(b"|");
+        }
+        let hash = hasher.finalize();
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(&hash[..8]);
+        let digest = i64::from_le_bytes(eight);
+        insert.execute(params![
+            id,
+            self.address,
+            self.kind.code(),
+            f[2],
+            f[3],
+            f[4],
+            f[5],
+            f[6],
+            f[7],
+            f[8],
+            f[9],
+            f[10],
+            f[11],
+            f[12],
+            f[13],
+            f[14],
+            f[15],
+            f[16],
+            self.paper_free as i64,
+            f[18],
+            f[19],
+            self.street,
+            self.city,
+            f[28],
+            self.dept,
+            f[30],
+            name_key,
+            given,
+            norm,
+            digest,
+        ])?;
+        insert_fts.execute(params![
+            id,
+            family,
+            given,
+            profession,
+            specialty,
+            organisation,
+            city,
+            f[28],
+            dept,
+            kind,
+            other
+        ])?;
+        Ok(())
+    }
+}
+
+/// Label of a way type code of the extraction ("R" -> "RUE").
+fn street_type(code: &str) -> &str {
+    match code.to_ascii_uppercase().as_str() {
+        "R" => "RUE",
+        "AV" => "AVENUE",
+        "BD" => "BOULEVARD",
+        "PL" => "PLACE",
+        "CHE" | "CHEM" => "CHEMIN",
+        "RTE" => "ROUTE",
+        "IMP" => "IMPASSE",
+        "ALL" => "ALLÉE",
+        "QU" | "QUAI" => "QUAI",
+        "CRS" => "COURS",
+        "SQ" => "SQUARE",
+        "FG" => "FAUBOURG",
+        "PROM" => "PROMENADE",
+        "RPT" => "ROND-POINT",
+        "ZI" => "ZONE INDUSTRIELLE",
+        "ZA" => "ZONE ARTISANALE",
+        "LOT" => "LOTISSEMENT",
+        "RES" => "RÉSIDENCE",
+        "CHS" => "CHAUSSÉE",
+        "PASS" => "PASSAGE",
+        _ => code,
+    }
+}
+
+/// Department of a French postcode: "69003" -> "69", "97411" -> "974",
+/// "20090" -> "2A".
+pub fn department_of(postcode: &str) -> String {
+    let p = postcode.trim();
+    if p.len() < 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return String::new();
+    }
+    if p.starts_with("97") || p.starts_with("98") {
+        return p.get(..3).unwrap_or(p).to_owned();
+    }
+    if let Some(rest) = p.strip_prefix("20") {
+        return if rest.starts_with('0') || rest.starts_with('1') {
+            "2A".into()
+        } else {
+            "2B".into()
+        };
+    }
+    p[..2].to_owned()
+}
+
+/// A date written in a file name: `..._20261123...` (and an optional `HHMM`).
+fn date_from_name(name: &str) -> Option<i64> {
+    let bytes = name.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            let run = &name[start..i];
+            if run.len() >= 8 {
+                let year: i32 = run[0..4].parse().ok()?;
+                let month: u8 = run[4..6].parse().ok()?;
+                let day: u8 = run[6..8].parse().ok()?;
+                let (hour, minute) = if run.len() >= 12 {
+                    (run[8..10].parse().ok()?, run[10..12].parse().ok()?)
+                } else {
+                    (0, 0)
+                };
+                return timestamp(year, month, day, hour, minute);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+fn zip_date(d: zip::DateTime) -> Option<i64> {
+    timestamp(d.year() as i32, d.month(), d.day(), d.hour(), d.minute())
+}
+
+fn timestamp(year: i32, month: u8, day: u8, hour: u8, minute: u8) -> Option<i64> {
+    let month = time::Month::try_from(month).ok()?;
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    let t = time::Time::from_hms(hour, minute, 0).ok()?;
+    Some(date.with_time(t).assume_utc().unix_timestamp())
+}
+
+/// The extraction inside a zip: the first `.txt` or `.csv`, else the first file.
+fn pick_zip_entry<R: Read + std::io::Seek>(archive: &mut zip::ZipArchive<R>) -> Option<usize> {
+    let names: Vec<(usize, String)> = (0..archive.len())
+        .filter_map(|i| {
+            let f = archive.by_index(i).ok()?;
+            f.is_file().then(|| (i, f.name().to_ascii_lowercase()))
+        })
+        .collect();
+    names
+        .iter()
+        .find(|(_, n)| n.ends_with(".txt") || n.ends_with(".csv"))
+        .or(names.first())
+        .map(|(i, _)| *i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn departments_of_postcodes() {
+        assert_eq!(department_of("69003"), "69");
+        assert_eq!(department_of("97411"), "974");
+        assert_eq!(department_of("20090"), "2A");
+        assert_eq!(department_of("20200"), "2B");
+        assert_eq!(department_of(""), "");
+    }
+
+    #[test]
+    fn dates_in_file_names() {
+        assert_eq!(
+            date_from_name("Extraction_Correspondance_MSSante_202611230455.txt"),
+            timestamp(2026, 11, 23, 4, 55)
+        );
+        assert_eq!(date_from_name("Extraction.txt"), None);
+    }
+
+    #[test]
+    fn cleaning_strips_stray_quotes() {
+        assert_eq!(clean(" \"CH EXEMPLE\" "), "CH EXEMPLE");
+        assert_eq!(clean("\"DUPONT"), "DUPONT");
+        assert_eq!(clean("D'ARC"), "D'ARC");
+    }
+}
