@@ -7,9 +7,9 @@
 pub mod account;
 pub mod audit;
 pub mod demo;
+pub mod directory;
 pub mod documents;
 pub mod imap;
-pub mod directory;
 pub mod import;
 pub mod mime;
 pub mod paths;

@@ -60,18 +60,18 @@ fn every_table_is_strict() {
     let store = Store::open(&dir.path().join("c.db"), &StoreKey::random()).unwrap();
     let mut stmt = store
         .conn()
-        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%fts%'")
+        .prepare(
+            "SELECT name, strict FROM pragma_table_list
+             WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
         .unwrap();
-    let tables: Vec<(String, String)> = stmt
+    let tables: Vec<(String, bool)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect();
     assert!(tables.len() >= 8);
-    for (name, sql) in tables {
-        assert!(
-            sql.trim_end().ends_with("STRICT"),
-            "table {name} is not STRICT"
-        );
+    for (name, strict) in tables {
+        assert!(strict, "table {name} is not STRICT");
     }
 }

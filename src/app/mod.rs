@@ -292,10 +292,11 @@ impl App {
         match result {
             Ok(o) if o.has_mail || o.demo => {
                 let lang = self.lang;
+                let data_dir = self.config.data_dir.clone();
                 let wired = o.store.with_store(|s| {
                     (
                         recipients::whitelist_for(s, no_whitelist(lang)),
-                        recipients::directory_for(s),
+                        recipients::directory_for(&data_dir),
                     )
                 });
                 let (check, directory) =

@@ -126,13 +126,36 @@ impl RecipientCheck for TrustCheck {
     }
 }
 
-/// The directory completion for an open store.
-pub fn directory_for(_store: &Store) -> Box<dyn DirectoryLookup> {
-    // WIRE: directory — replace the body with a wrapper over
-    // `caducee::directory::Directory` whose `autocomplete(input, limit)` maps each
-    // `Entry { address, display_name, profession, specialty, organisation, city, .. }`
-    // to a `Suggestion` (detail: profession, specialty, organisation, city joined by " · ").
-    Box::new(NoDirectory)
+/// The directory completion: the offline national directory of the data
+/// directory, when one has been imported.
+pub fn directory_for(data_dir: &std::path::Path) -> Box<dyn DirectoryLookup> {
+    match caducee::directory::Directory::open(data_dir) {
+        Ok(dir) if dir.is_empty().is_ok_and(|empty| !empty) => Box::new(OfflineDirectory(dir)),
+        _ => Box::new(NoDirectory),
+    }
+}
+
+/// The offline national directory behind the composer.
+struct OfflineDirectory(caducee::directory::Directory);
+
+impl DirectoryLookup for OfflineDirectory {
+    fn autocomplete(&self, input: &str, limit: usize) -> Vec<Suggestion> {
+        self.0
+            .autocomplete(input, limit)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| Suggestion {
+                detail: [&e.profession, &e.specialty, &e.organisation, &e.city]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                address: e.address,
+                display_name: e.display_name,
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -161,6 +184,32 @@ mod tests {
             check.check("\"x@ae.mssante.fr\" <x@evil.fr>"),
             Verdict::Refused { .. }
         ));
+    }
+
+    #[test]
+    fn the_offline_directory_completes_addresses() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            !directory_for(dir.path()).available(),
+            "nothing imported yet"
+        );
+        let header = "Type de BAL|Adresse BAL|Type Identifiant PP|Identifiant PP|Identification nationale PP|Type identifiant structure|Identification Structure|Service de rattachement|Civilité d'exercice|Nom d'exercice|Prénom d'exercice|Catégorie profession|Libellé de catégorie profession|Code Profession|Libellé Profession|Code savoir-faire|Libellé savoir-faire|Dématérialisation|Raison Sociale structure BAL|Enseigne commerciale structure BAL|L2COMPLEMENTLOCALISATION|L3COMPLEMENTDISTRIBUTION|L4NUMEROVOIE|L4COMPLEMENTNUMEROVOIE|NL4TYPEVOIE|L4LIBELLEVOIE|L5LIEUDITMENTION|L6LIGNEACHEMINEMENT|Code postal|Département|Pays";
+        let row = "PER|jean.lefevre@medecin.mssante.fr|8|10000000002|810000000002||||DR|LEFÈVRE|JEAN|C|Civil|10|Médecin|X|Cardiologie|true|Cabinet du Parc||||3||BD|PASTEUR||69003 LYON|69003|69|France";
+        let data = format!("{header}\n{row}\n");
+        let mut d = caducee::directory::Directory::open(dir.path()).unwrap();
+        d.import_reader(std::io::Cursor::new(data), "test", None)
+            .unwrap();
+        drop(d);
+        let lookup = directory_for(dir.path());
+        assert!(lookup.available());
+        let found = lookup.autocomplete("lefev", 5);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].address, "jean.lefevre@medecin.mssante.fr");
+        assert!(
+            found[0].detail.contains("Cardiologie"),
+            "{}",
+            found[0].detail
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 mod account;
 mod audit;
-mod documents;
 mod directory;
+mod documents;
 mod mail;
 mod output;
 mod send;
@@ -55,6 +55,7 @@ enum Command {
     Documents {
         #[command(subcommand)]
         command: documents::DocumentsCommand,
+    },
     /// The national directory of MSSanté mailboxes (Annuaire Santé).
     Directory {
         #[command(subcommand)]
