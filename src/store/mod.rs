@@ -78,9 +78,19 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
-        let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
-        conn.pragma_update(None, "key", key.sqlcipher_literal())
-            .map_err(open_err)?;
+        // SQLCipher sets up its crypto provider on first keying; keying connections
+        // from several threads at once has been seen to fail spuriously, so keying
+        // is serialised (it is rare and fast).
+        static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let mut conn = {
+            let _guard = KEYING
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+            conn.pragma_update(None, "key", key.sqlcipher_literal())
+                .map_err(open_err)?;
+            conn
+        };
         // The first read decides whether the key is right; nothing is written before.
         if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
