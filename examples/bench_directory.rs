@@ -95,13 +95,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut dir = Directory::open(&data_dir)?;
     let total = dir.len()?;
+    if total == 0 {
+        return Err(format!(
+            "the directory in {} is empty: import a file first",
+            data_dir.display()
+        )
+        .into());
+    }
     // Sample entries to build realistic queries.
     let conn = rusqlite::Connection::open(data_dir.join("directory.db"))?;
     let mut stmt = conn.prepare(
         "SELECT family, given, profession, specialty, city, postcode, dept, kind FROM entry WHERE id = ?1",
     )?;
     let mut samples = Vec::new();
-    while samples.len() < n {
+    let mut attempts = 0;
+    while samples.len() < n && attempts < n * 100 {
+        attempts += 1;
         let id = 1 + rng.below(total as usize) as i64;
         if let Ok(s) = stmt.query_row([id], |r| {
             Ok(Sample {

@@ -82,6 +82,23 @@ fn import_info_search_lookup() {
     assert!(!ok);
     assert!(err.contains("not in the directory"), "{err}");
 
+    // The API base URL is a saved setting.
+    let (ok, out, _) = caducee(
+        &data,
+        &["directory", "set-api-base", "http://127.0.0.1:9/fhir/v2"],
+    );
+    assert!(ok && out.contains("http://127.0.0.1:9/fhir/v2"), "{out}");
+    let (_, out, _) = caducee(&data, &["directory", "info"]);
+    assert!(
+        out.contains("online API:  http://127.0.0.1:9/fhir/v2"),
+        "{out}"
+    );
+    let (_, out, _) = caducee(&data, &["directory", "set-api-base"]);
+    assert!(
+        out.contains("https://gateway.api.esante.gouv.fr/fhir/v2"),
+        "{out}"
+    );
+
     // Online without a key: a message saying where the key goes.
     let (ok, _, err) = caducee(
         &data,

@@ -344,7 +344,7 @@ fn results_carry_what_the_interface_shows() {
     let json = serde_json::to_value(org).unwrap();
     assert_eq!(json["kind"], "ORG");
     assert_eq!(json["paper_free"], true);
-    let p = &d.autocomplete("pasteur stephane", 1).unwrap()[0];
+    let p = &d.autocomplete("stephane dupont", 1).unwrap()[0];
     assert_eq!(p.address, "h@x.fr");
     assert_eq!(p.profession, "Médecin");
     assert_eq!(p.specialty, "Psychiatrie");

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use caducee::directory::fhir::{self, FhirClient, FhirSearch};
+use caducee::directory::fhir::{FhirClient, FhirSearch};
 use caducee::directory::{Directory, DirectoryQuery, Entry, MailboxKind};
 
 use super::output::{self, JsonFlag};
@@ -22,6 +22,8 @@ pub enum DirectoryCommand {
     Search(Box<SearchArgs>),
     /// Show the directory entry of one mailbox address.
     Lookup(LookupArgs),
+    /// Save the base URL of the online directory's FHIR API (no URL: back to the default).
+    SetApiBase { url: Option<String> },
 }
 
 #[derive(Args)]
@@ -67,9 +69,9 @@ pub struct SearchArgs {
     /// Ask the online Annuaire Santé (FHIR API; key from the keyring or CADUCEE_ESANTE_API_KEY).
     #[arg(long)]
     online: bool,
-    /// Base URL of the FHIR API.
-    #[arg(long, env = "CADUCEE_ESANTE_BASE_URL", default_value = fhir::DEFAULT_BASE_URL)]
-    api_base: String,
+    /// Base URL of the FHIR API (default: the saved setting, else the national gateway).
+    #[arg(long, env = "CADUCEE_ESANTE_BASE_URL")]
+    api_base: Option<String>,
     #[command(flatten)]
     out: JsonFlag,
 }
@@ -80,8 +82,9 @@ pub struct LookupArgs {
     /// Ask the online Annuaire Santé.
     #[arg(long)]
     online: bool,
-    #[arg(long, env = "CADUCEE_ESANTE_BASE_URL", default_value = fhir::DEFAULT_BASE_URL)]
-    api_base: String,
+    /// Base URL of the FHIR API (default: the saved setting, else the national gateway).
+    #[arg(long, env = "CADUCEE_ESANTE_BASE_URL")]
+    api_base: Option<String>,
     #[command(flatten)]
     out: JsonFlag,
 }
@@ -92,7 +95,22 @@ pub fn run(ctx: &Ctx, command: DirectoryCommand) -> CmdResult {
         DirectoryCommand::Info(flag) => info(ctx, flag),
         DirectoryCommand::Search(args) => search(ctx, *args),
         DirectoryCommand::Lookup(args) => lookup(ctx, args),
+        DirectoryCommand::SetApiBase { url } => {
+            let dir = Directory::open(&ctx.data_dir)?;
+            dir.set_fhir_base_url(url.as_deref())?;
+            println!("FHIR API: {}", dir.fhir_base_url()?);
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// The FHIR client: `--api-base` or its variable, else the saved setting.
+fn online_client(ctx: &Ctx, api_base: Option<String>) -> Result<FhirClient, Failure> {
+    let base = match api_base {
+        Some(b) => b,
+        None => Directory::open(&ctx.data_dir)?.fhir_base_url()?,
+    };
+    Ok(FhirClient::from_environment(Some(&base))?)
 }
 
 fn import(ctx: &Ctx, args: ImportArgs) -> CmdResult {
@@ -141,6 +159,7 @@ fn info(ctx: &Ctx, flag: JsonFlag) -> CmdResult {
     }
     println!("path:        {}", info.path.display());
     println!("size:        {}", output::size(info.size_bytes as i64));
+    println!("online API:  {}", dir.fhir_base_url()?);
     println!(
         "mailboxes:   {} ({} persons, {} organisations)",
         info.mailboxes, info.persons, info.organisations
@@ -179,7 +198,7 @@ fn search(ctx: &Ctx, args: SearchArgs) -> CmdResult {
                 given: args.given.clone(),
             }
         };
-        FhirClient::from_environment(Some(&args.api_base))?.search(&what, args.limit)?
+        online_client(ctx, args.api_base.clone())?.search(&what, args.limit)?
     } else {
         let dir = Directory::open(&ctx.data_dir)?;
         let q = DirectoryQuery {
@@ -202,7 +221,7 @@ fn search(ctx: &Ctx, args: SearchArgs) -> CmdResult {
 
 fn lookup(ctx: &Ctx, args: LookupArgs) -> CmdResult {
     let entry = if args.online {
-        FhirClient::from_environment(Some(&args.api_base))?
+        online_client(ctx, args.api_base.clone())?
             .search(&FhirSearch::Mailbox(args.address.clone()), 1)?
             .into_iter()
             .next()

@@ -153,7 +153,8 @@ impl Directory {
             .unwrap_or(0)
             + 1;
         let (tables, indexes) = staging_tables(generation);
-        self.conn.pragma_update(None, "cache_size", -65536)?;
+        self.conn.pragma_update(None, "cache_size", -98304)?;
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         self.conn
             .execute_batch("DROP TABLE IF EXISTS entry_new; DROP TABLE IF EXISTS entry_new_fts;")?;
         self.conn.execute_batch(&tables)?;
@@ -316,6 +317,7 @@ impl Directory {
         drop(set);
         tx.commit()?;
         self.conn.pragma_update(None, "cache_size", -16000)?;
+        self.conn.pragma_update(None, "temp_store", "DEFAULT")?;
         // Give the journal's space back; readers may keep it busy, which is harmless.
         let _ = self
             .conn
@@ -425,10 +427,8 @@ impl<'a> Row<'a> {
         let city = normalize(&self.city);
         let dept = self.dept.to_ascii_lowercase();
         let kind = self.kind.code().to_ascii_lowercase();
-        let other = normalize(&format!(
-            "{} {} {} {}",
-            self.address, f[7], f[12], self.street
-        ));
+        // The mailbox address and the service; the street is shown, not searched.
+        let other = normalize(&format!("{} {}", self.address, f[7]));
         let norm = [
             family.as_str(),
             &given,

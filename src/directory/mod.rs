@@ -171,6 +171,37 @@ impl Directory {
         })
     }
 
+    /// Base URL of the online directory's FHIR API: the saved setting, else
+    /// [`fhir::DEFAULT_BASE_URL`].
+    pub fn fhir_base_url(&self) -> Result<String, DirectoryError> {
+        let saved: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'fhir_base_url'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(saved
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| fhir::DEFAULT_BASE_URL.to_owned()))
+    }
+
+    /// Save the base URL of the FHIR API (`None`: back to the default).
+    pub fn set_fhir_base_url(&self, url: Option<&str>) -> Result<(), DirectoryError> {
+        match url.map(str::trim).filter(|u| !u.is_empty()) {
+            Some(u) => self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('fhir_base_url', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [u],
+            )?,
+            None => self
+                .conn
+                .execute("DELETE FROM meta WHERE key = 'fhir_base_url'", [])?,
+        };
+        Ok(())
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
