@@ -161,7 +161,15 @@ async fn killed_sync_processes_leave_a_consistent_store() {
 
     let mut next = 1000;
     let mut killed_running = 0;
-    for round in 0..24 {
+    let mut max_wait_ms = 250;
+    let mut round = 0;
+    // Rounds go on until 12 syncs were killed while running (at least 24 rounds),
+    // killing sooner whenever a sync finished before its kill.
+    while killed_running < 12 || round < 24 {
+        assert!(
+            round < 80,
+            "only {killed_running} syncs killed while running"
+        );
         // Some server-side change every round.
         let mut s = session(&d, "alice").await;
         s.select("INBOX").await.unwrap();
@@ -199,13 +207,16 @@ async fn killed_sync_processes_leave_a_consistent_store() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let wait = rand::random_range(5..250);
+        let wait = rand::random_range(5..max_wait_ms);
         tokio::time::sleep(Duration::from_millis(wait)).await;
         if child.try_wait().unwrap().is_none() {
             killed_running += 1;
+        } else {
+            max_wait_ms = (max_wait_ms * 2 / 3).max(10);
         }
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
+        round += 1;
     }
     assert!(
         killed_running >= 12,

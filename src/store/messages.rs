@@ -2,7 +2,6 @@
 //! and the searchable text.
 
 use rusqlite::{OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use super::{Result, Store, StoreError, now};
 use crate::mime::{self, AttachmentInfo, ParsedMessage};
@@ -96,7 +95,7 @@ pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
 
 /// The content address of a raw message.
 pub fn blob_hash(raw: &[u8]) -> String {
-    hex::encode(Sha256::digest(raw))
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, raw))
 }
 
 impl Store {

@@ -89,6 +89,10 @@ impl Store {
             let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
             conn.pragma_update(None, "key", key.sqlcipher_literal())
                 .map_err(open_err)?;
+            // Page authentication with HMAC-SHA256: as strong here as SHA-512 and
+            // several times faster on processors with SHA instructions.
+            conn.pragma_update(None, "cipher_hmac_algorithm", "HMAC_SHA256")
+                .map_err(open_err)?;
             conn
         };
         // The first read decides whether the key is right; nothing is written before.
