@@ -8,6 +8,7 @@
 
 mod attachments;
 mod composer;
+mod directory;
 mod folders;
 mod format;
 mod i18n;
@@ -79,7 +80,9 @@ pub enum Message {
     Search(search::Message),
     Composer(composer::Message),
     Settings(settings::Message),
+    Directory(directory::Message),
     OpenSettings,
+    OpenDirectory,
     Compose,
     Shortcut(Shortcut),
     Resized(f32),
@@ -114,6 +117,7 @@ pub struct App {
     reader: reader::State,
     search: search::State,
     composer: Option<composer::State>,
+    directory_screen: Option<directory::State>,
     status: Option<String>,
     check: Box<dyn RecipientCheck>,
     directory: Box<dyn DirectoryLookup>,
@@ -139,6 +143,7 @@ impl App {
             reader: reader::State::default(),
             search: search::State::default(),
             composer: None,
+            directory_screen: None,
             status: None,
             check: Box::new(no_whitelist(lang)),
             directory: Box::new(NoDirectory),
@@ -264,6 +269,34 @@ impl App {
                     None => {}
                 }
                 task.map(Message::Settings)
+            }
+            Message::Directory(m) => {
+                let Some(screen) = &mut self.directory_screen else {
+                    return (Task::none(), work);
+                };
+                let (task, event) = screen.update(m, self.directory.as_ref());
+                match event {
+                    Some(directory::Event::Write(address)) => {
+                        self.directory_screen = None;
+                        let mut c = composer::State::default();
+                        c.to.input = address;
+                        let _ = c.update(
+                            composer::Message::Commit(composer::Field::To),
+                            self.check.as_ref(),
+                            self.directory.as_ref(),
+                        );
+                        self.composer = Some(c);
+                        return (iced::widget::operation::focus("compose-subject"), work);
+                    }
+                    Some(directory::Event::Closed) => self.directory_screen = None,
+                    None => {}
+                }
+                task.map(Message::Directory)
+            }
+            Message::OpenDirectory => {
+                self.settings_open = false;
+                self.directory_screen = Some(directory::State::default());
+                iced::widget::operation::focus(directory::DIRECTORY_ID)
             }
             Message::OpenSettings => {
                 self.settings_open = !self.settings_open;
@@ -535,6 +568,8 @@ impl App {
             Shortcut::Escape => {
                 if self.settings_open {
                     self.settings_open = false;
+                } else if self.directory_screen.is_some() {
+                    self.directory_screen = None;
                 } else {
                     self.composer = None;
                 }
@@ -546,6 +581,15 @@ impl App {
 
     fn apply_settings(&mut self) {
         self.lang = self.settings.language.resolve();
+        // The check's messages are in the interface language.
+        if let Some(store) = &self.store {
+            let lang = self.lang;
+            if let Some(check) =
+                store.with_store(|s| recipients::whitelist_for(s, no_whitelist(lang)))
+            {
+                self.check = check;
+            }
+        }
     }
 
     fn save_settings(&self) -> Vec<Work> {
@@ -593,6 +637,9 @@ impl App {
         let lang = self.lang;
         let body: Element<'_, Message> = if self.settings_open {
             self.settings.view(lang).map(Message::Settings)
+        } else if let Some(d) = &self.directory_screen {
+            d.view(lang, self.directory.as_ref())
+                .map(Message::Directory)
         } else {
             match self.screen {
                 Screen::Starting => container(text(t(lang, "loading"))).center(Fill).into(),
@@ -636,6 +683,11 @@ impl App {
             bar = bar.push(self.search.view(lang).map(Message::Search));
             bar =
                 bar.push(button(text(t(lang, "compose-new")).size(14)).on_press(Message::Compose));
+            bar = bar.push(
+                button(text(t(lang, "directory-open")).size(14))
+                    .style(button::secondary)
+                    .on_press(Message::OpenDirectory),
+            );
         } else {
             bar = bar.push(iced::widget::space::horizontal());
         }

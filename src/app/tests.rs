@@ -286,3 +286,27 @@ fn keyboard_navigation_and_mark_read() {
     let after = h.app.mailbox.folders.iter().map(|f| f.total).sum::<i64>();
     assert_eq!(after, before - 1);
 }
+
+#[test]
+fn directory_lookup_writes_to_a_professional() {
+    let mut h = Harness::demo();
+    h.click("Annuaire");
+    assert!(h.shows("Annuaire non disponible dans cette version."));
+    h.send(Message::Shortcut(Shortcut::Escape));
+    assert!(h.app.directory_screen.is_none());
+
+    h.app.check = Box::new(MssanteOnly);
+    h.app.directory = Box::new(super::composer::tests::TwoDoctors);
+    h.click("Annuaire");
+    h.act(|ui| {
+        ui.click(Id::new(directory::DIRECTORY_ID))
+            .expect("directory field");
+        ui.typewrite("durand");
+    });
+    assert!(h.shows("Dr Marie Durand <marie.durand@chu-lyon.mssante.fr>"));
+    h.click("Écrire");
+    let c = h.app.composer.as_ref().expect("composer open");
+    assert_eq!(c.to.entries[0].raw, "marie.durand@chu-lyon.mssante.fr");
+    assert!(c.to.entries[0].verdict.is_allowed());
+    assert!(h.shows("Autorisé (chu-lyon.mssante.fr)"));
+}
