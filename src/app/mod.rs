@@ -47,6 +47,8 @@ pub struct Config {
     pub offset: UtcOffset,
     /// When the program started (for the start-up time in the log).
     pub started: std::time::Instant,
+    /// Where saved attachments go.
+    pub downloads: PathBuf,
 }
 
 impl Config {
@@ -56,6 +58,7 @@ impl Config {
             demo,
             offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC),
             started: std::time::Instant::now(),
+            downloads: attachments::download_dir(),
         }
     }
 }
@@ -224,7 +227,7 @@ impl App {
                         id,
                         part_index,
                         filename,
-                        dir: attachments::download_dir(),
+                        dir: self.config.downloads.clone(),
                     })),
                     Some(reader::Event::Reply { all }) => return (self.reply(all), work),
                     Some(reader::Event::ToggleRead) => self.toggle_read(&mut work),

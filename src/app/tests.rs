@@ -39,6 +39,7 @@ impl Harness {
             demo,
             offset: UtcOffset::UTC,
             started: std::time::Instant::now(),
+            downloads: std::env::temp_dir().join("caducee-tests-unused"),
         };
         let (mut app, work) = App::new(config);
         app.settings.language = LangChoice::Fixed(Lang::Fr);
@@ -226,6 +227,7 @@ fn switching_language_translates_the_window_and_is_kept() {
         demo: true,
         offset: UtcOffset::UTC,
         started: std::time::Instant::now(),
+        downloads: std::env::temp_dir().join("caducee-tests-unused"),
     };
     let (app, work) = App::new(config);
     let mut h2 = Harness { _dir: dir, app };
@@ -242,6 +244,7 @@ fn welcome_offers_the_demo_and_is_honest_about_accounts() {
         demo: false,
         offset: UtcOffset::UTC,
         started: std::time::Instant::now(),
+        downloads: std::env::temp_dir().join("caducee-tests-unused"),
     };
     let (mut app, _work) = App::new(config);
     app.settings.language = LangChoice::Fixed(Lang::Fr);
@@ -309,4 +312,19 @@ fn directory_lookup_writes_to_a_professional() {
     assert_eq!(c.to.entries[0].raw, "marie.durand@chu-lyon.mssante.fr");
     assert!(c.to.entries[0].verdict.is_allowed());
     assert!(h.shows("Autorisé (chu-lyon.mssante.fr)"));
+}
+
+#[test]
+fn saving_an_attachment_writes_it_under_a_safe_name() {
+    let mut h = Harness::demo();
+    let downloads = tempfile::tempdir().unwrap();
+    h.app.config.downloads = downloads.path().to_path_buf();
+    h.click("Compte rendu d'hospitalisation — M. Bernard");
+    h.click("Enregistrer");
+    let saved = downloads.path().join("IHE_XDM.ZIP");
+    assert!(saved.is_file(), "saved in the download folder");
+    assert_eq!(&std::fs::read(&saved).unwrap()[..2], b"PK");
+    let status = h.app.status.clone().unwrap_or_default();
+    assert!(status.starts_with("Pièce jointe enregistrée"), "{status}");
+    assert!(h.shows(&status));
 }
