@@ -129,6 +129,10 @@ fn html_is_shown_as_text_and_xdm_is_marked() {
     let body = reader::State::body(h.app.reader.message.as_ref().unwrap());
     assert!(body.contains("créatinine 98"));
     assert!(!body.contains("<b>") && !body.contains("<p>"));
+    assert!(
+        !body.contains("<script>"),
+        "markup never reaches the screen"
+    );
     assert!(!h.shows("IHE XDM"));
 
     // The XDM prefix is hidden, the badge shown.
