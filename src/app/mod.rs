@@ -63,15 +63,38 @@ impl Config {
     }
 }
 
+/// Why the window could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)")]
+    NoDisplay,
+    #[error(transparent)]
+    Window(#[from] iced::Error),
+}
+
+/// Whether a window can be opened here (the windowing library panics otherwise).
+fn display_available() -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
 /// Open the window; returns when it is closed.
-pub fn run(config: Config) -> iced::Result {
+pub fn run(config: Config) -> Result<(), RunError> {
+    if !display_available() {
+        return Err(RunError::NoDisplay);
+    }
     iced::application(move || App::boot(config.clone()), App::update, App::view)
         .title(App::title)
         .theme(App::theme)
         .subscription(App::subscription)
         .scale_factor(App::scale)
         .window_size((1280.0, 800.0))
-        .run()
+        .run()?;
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
