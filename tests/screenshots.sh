@@ -52,8 +52,9 @@ xdotool windowfocus --sync "$WID"
 pause
 pause
 
-# 1. Three panes: J six times opens the XDM message (the oldest).
-for _ in 1 2 3 4 5 6; do xdotool key j; sleep 0.3; done
+# 1. Three panes: open the XDM message (the oldest, sixth row) with the mouse;
+#    the others stay unread (bold).
+click 450 382
 shot mailbox.png
 
 # 2. Composer: Ctrl+N, a subject, then a malformed recipient (refused, red)

@@ -107,3 +107,10 @@ settings-open = Settings
 ## Shortcuts
 shortcuts-hint = Ctrl+N new · Ctrl+R reply · Ctrl+L search · J/K navigate · M read/unread
 error-generic = Error: { $reason }
+
+## Directory
+directory-open = Directory
+directory-title = Health directory
+directory-placeholder = Name, profession, city or address
+directory-write = Write
+directory-none = No professional found.

@@ -107,3 +107,10 @@ settings-open = Paramètres
 ## Shortcuts
 shortcuts-hint = Ctrl+N nouveau · Ctrl+R répondre · Ctrl+L rechercher · J/K naviguer · M lu/non lu
 error-generic = Erreur : { $reason }
+
+## Directory
+directory-open = Annuaire
+directory-title = Annuaire santé
+directory-placeholder = Nom, profession, ville ou adresse
+directory-write = Écrire
+directory-none = Aucun professionnel trouvé.

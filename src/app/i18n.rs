@@ -175,6 +175,7 @@ mod tests {
             include_str!("composer.rs"),
             include_str!("settings.rs"),
             include_str!("folders.rs"),
+            include_str!("directory.rs"),
         ];
         let mut missing = Vec::new();
         for src in sources {

@@ -20,6 +20,8 @@ use super::theme;
 pub const ROW_HEIGHT: f32 = 56.0;
 /// Id of the list's scrollable.
 pub const LIST_ID: &str = "message-list";
+/// Pages kept on each side of the visible ones.
+const KEEP_PAGES: u32 = 2;
 /// Viewport height assumed before the first layout.
 const DEFAULT_VIEWPORT: f32 = 900.0;
 
@@ -143,6 +145,9 @@ impl State {
         let first_page = (first / PAGE_SIZE as usize) as u32;
         let last_page = ((last + PAGE_SIZE as usize / 2).min(self.total.saturating_sub(1))
             / PAGE_SIZE as usize) as u32;
+        // Forget pages far from the viewport: memory stays flat on huge folders.
+        let keep = first_page.saturating_sub(KEEP_PAGES)..=last_page + KEEP_PAGES;
+        self.pages.retain(|page, _| keep.contains(page));
         let mut jobs = Vec::new();
         for page in first_page..=last_page {
             if !self.pages.contains_key(&page) && self.pending.insert(page) {
@@ -437,6 +442,7 @@ mod tests {
                 generation: 1
             }]))
         );
+        assert!(s.row(0).is_none(), "far pages are dropped");
         let (first, last) = s.visible_range();
         assert_eq!(first, 50_000);
         assert!(last - first < 15, "only visible rows are built");

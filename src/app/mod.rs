@@ -8,6 +8,7 @@
 
 mod attachments;
 mod composer;
+mod directory;
 mod folders;
 mod format;
 mod i18n;
@@ -46,6 +47,8 @@ pub struct Config {
     pub offset: UtcOffset,
     /// When the program started (for the start-up time in the log).
     pub started: std::time::Instant,
+    /// Where saved attachments go.
+    pub downloads: PathBuf,
 }
 
 impl Config {
@@ -55,19 +58,43 @@ impl Config {
             demo,
             offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC),
             started: std::time::Instant::now(),
+            downloads: attachments::download_dir(),
         }
     }
 }
 
+/// Why the window could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)")]
+    NoDisplay,
+    #[error(transparent)]
+    Window(#[from] iced::Error),
+}
+
+/// Whether a window can be opened here (the windowing library panics otherwise).
+fn display_available() -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
 /// Open the window; returns when it is closed.
-pub fn run(config: Config) -> iced::Result {
+pub fn run(config: Config) -> Result<(), RunError> {
+    if !display_available() {
+        return Err(RunError::NoDisplay);
+    }
     iced::application(move || App::boot(config.clone()), App::update, App::view)
         .title(App::title)
         .theme(App::theme)
         .subscription(App::subscription)
         .scale_factor(App::scale)
         .window_size((1280.0, 800.0))
-        .run()
+        .run()?;
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
@@ -79,7 +106,9 @@ pub enum Message {
     Search(search::Message),
     Composer(composer::Message),
     Settings(settings::Message),
+    Directory(directory::Message),
     OpenSettings,
+    OpenDirectory,
     Compose,
     Shortcut(Shortcut),
     Resized(f32),
@@ -114,6 +143,7 @@ pub struct App {
     reader: reader::State,
     search: search::State,
     composer: Option<composer::State>,
+    directory_screen: Option<directory::State>,
     status: Option<String>,
     check: Box<dyn RecipientCheck>,
     directory: Box<dyn DirectoryLookup>,
@@ -139,6 +169,7 @@ impl App {
             reader: reader::State::default(),
             search: search::State::default(),
             composer: None,
+            directory_screen: None,
             status: None,
             check: Box::new(no_whitelist(lang)),
             directory: Box::new(NoDirectory),
@@ -219,7 +250,7 @@ impl App {
                         id,
                         part_index,
                         filename,
-                        dir: attachments::download_dir(),
+                        dir: self.config.downloads.clone(),
                     })),
                     Some(reader::Event::Reply { all }) => return (self.reply(all), work),
                     Some(reader::Event::ToggleRead) => self.toggle_read(&mut work),
@@ -264,6 +295,34 @@ impl App {
                     None => {}
                 }
                 task.map(Message::Settings)
+            }
+            Message::Directory(m) => {
+                let Some(screen) = &mut self.directory_screen else {
+                    return (Task::none(), work);
+                };
+                let (task, event) = screen.update(m, self.directory.as_ref());
+                match event {
+                    Some(directory::Event::Write(address)) => {
+                        self.directory_screen = None;
+                        let mut c = composer::State::default();
+                        c.to.input = address;
+                        let _ = c.update(
+                            composer::Message::Commit(composer::Field::To),
+                            self.check.as_ref(),
+                            self.directory.as_ref(),
+                        );
+                        self.composer = Some(c);
+                        return (iced::widget::operation::focus("compose-subject"), work);
+                    }
+                    Some(directory::Event::Closed) => self.directory_screen = None,
+                    None => {}
+                }
+                task.map(Message::Directory)
+            }
+            Message::OpenDirectory => {
+                self.settings_open = false;
+                self.directory_screen = Some(directory::State::default());
+                iced::widget::operation::focus(directory::DIRECTORY_ID)
             }
             Message::OpenSettings => {
                 self.settings_open = !self.settings_open;
@@ -536,6 +595,8 @@ impl App {
             Shortcut::Escape => {
                 if self.settings_open {
                     self.settings_open = false;
+                } else if self.directory_screen.is_some() {
+                    self.directory_screen = None;
                 } else {
                     self.composer = None;
                 }
@@ -547,6 +608,15 @@ impl App {
 
     fn apply_settings(&mut self) {
         self.lang = self.settings.language.resolve();
+        // The check's messages are in the interface language.
+        if let Some(store) = &self.store {
+            let lang = self.lang;
+            if let Some(check) =
+                store.with_store(|s| recipients::whitelist_for(s, no_whitelist(lang)))
+            {
+                self.check = check;
+            }
+        }
     }
 
     fn save_settings(&self) -> Vec<Work> {
@@ -594,6 +664,9 @@ impl App {
         let lang = self.lang;
         let body: Element<'_, Message> = if self.settings_open {
             self.settings.view(lang).map(Message::Settings)
+        } else if let Some(d) = &self.directory_screen {
+            d.view(lang, self.directory.as_ref())
+                .map(Message::Directory)
         } else {
             match self.screen {
                 Screen::Starting => container(text(t(lang, "loading"))).center(Fill).into(),
@@ -637,6 +710,11 @@ impl App {
             bar = bar.push(self.search.view(lang).map(Message::Search));
             bar =
                 bar.push(button(text(t(lang, "compose-new")).size(14)).on_press(Message::Compose));
+            bar = bar.push(
+                button(text(t(lang, "directory-open")).size(14))
+                    .style(button::secondary)
+                    .on_press(Message::OpenDirectory),
+            );
         } else {
             bar = bar.push(iced::widget::space::horizontal());
         }

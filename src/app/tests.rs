@@ -48,6 +48,7 @@ impl Harness {
             demo,
             offset: UtcOffset::UTC,
             started: std::time::Instant::now(),
+            downloads: std::env::temp_dir().join("caducee-tests-unused"),
         };
         let (mut app, work) = App::new(config);
         app.settings.language = LangChoice::Fixed(Lang::Fr);
@@ -137,6 +138,10 @@ fn html_is_shown_as_text_and_xdm_is_marked() {
     let body = reader::State::body(h.app.reader.message.as_ref().unwrap());
     assert!(body.contains("créatinine 98"));
     assert!(!body.contains("<b>") && !body.contains("<p>"));
+    assert!(
+        !body.contains("<script>"),
+        "markup never reaches the screen"
+    );
     assert!(!h.shows("IHE XDM"));
 
     // The XDM prefix is hidden, the badge shown.
@@ -245,6 +250,7 @@ fn switching_language_translates_the_window_and_is_kept() {
         demo: true,
         offset: UtcOffset::UTC,
         started: std::time::Instant::now(),
+        downloads: std::env::temp_dir().join("caducee-tests-unused"),
     };
     let (app, work) = App::new(config);
     let mut h2 = Harness { _dir: dir, app };
@@ -261,6 +267,7 @@ fn welcome_offers_the_demo_and_is_honest_about_accounts() {
         demo: false,
         offset: UtcOffset::UTC,
         started: std::time::Instant::now(),
+        downloads: std::env::temp_dir().join("caducee-tests-unused"),
     };
     let (mut app, _work) = App::new(config);
     app.settings.language = LangChoice::Fixed(Lang::Fr);
@@ -304,4 +311,43 @@ fn keyboard_navigation_and_mark_read() {
     h.send(Message::Shortcut(Shortcut::Delete));
     let after = h.app.mailbox.folders.iter().map(|f| f.total).sum::<i64>();
     assert_eq!(after, before - 1);
+}
+
+#[test]
+fn directory_lookup_writes_to_a_professional() {
+    let mut h = Harness::demo();
+    h.click("Annuaire");
+    assert!(h.shows("Annuaire non disponible dans cette version."));
+    h.send(Message::Shortcut(Shortcut::Escape));
+    assert!(h.app.directory_screen.is_none());
+
+    h.app.check = Box::new(MssanteOnly);
+    h.app.directory = Box::new(super::composer::tests::TwoDoctors);
+    h.click("Annuaire");
+    h.act(|ui| {
+        ui.click(Id::new(directory::DIRECTORY_ID))
+            .expect("directory field");
+        ui.typewrite("durand");
+    });
+    assert!(h.shows("Dr Marie Durand <marie.durand@chu-lyon.mssante.fr>"));
+    h.click("Écrire");
+    let c = h.app.composer.as_ref().expect("composer open");
+    assert_eq!(c.to.entries[0].raw, "marie.durand@chu-lyon.mssante.fr");
+    assert!(c.to.entries[0].verdict.is_allowed());
+    assert!(h.shows("Autorisé (chu-lyon.mssante.fr)"));
+}
+
+#[test]
+fn saving_an_attachment_writes_it_under_a_safe_name() {
+    let mut h = Harness::demo();
+    let downloads = tempfile::tempdir().unwrap();
+    h.app.config.downloads = downloads.path().to_path_buf();
+    h.click("Compte rendu d'hospitalisation — M. Bernard");
+    h.click("Enregistrer");
+    let saved = downloads.path().join("IHE_XDM.ZIP");
+    assert!(saved.is_file(), "saved in the download folder");
+    assert_eq!(&std::fs::read(&saved).unwrap()[..2], b"PK");
+    let status = h.app.status.clone().unwrap_or_default();
+    assert!(status.starts_with("Pièce jointe enregistrée"), "{status}");
+    assert!(h.shows(&status));
 }
