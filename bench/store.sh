@@ -17,7 +17,7 @@ mkdir -p "$BENCH_DIR"
 cargo build --release --quiet --bin caducee --example bench_search
 BIN=target/release/caducee
 
-echo "== import of $N messages ($(du -sh "$CORPUS" | cut -f1)) =="
+echo "== import of $N messages ($(du -shL "$CORPUS" | cut -f1)) =="
 rm -rf "$BENCH_DIR/data"
 sync
 start=$(date +%s.%N)
