@@ -27,6 +27,11 @@ fn damaged_mbox_keeps_every_message() {
     assert_eq!(source, Source::Mbox(mbox.clone()));
     let report = import::import(&store, &source, "Vieux", &mut |_| {}).unwrap();
     assert_eq!(report.imported, 5, "every message kept");
+    let mode: String = store
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal", "bulk import goes back to the WAL");
     assert!(report.unreadable.is_empty());
     assert!(
         !report.malformed.is_empty(),

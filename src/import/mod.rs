@@ -139,6 +139,21 @@ pub fn import(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, ImportError> {
     let folder_id = store.ensure_folder(None, folder, None)?;
+    let bulk = store.begin_bulk()?;
+    let result = import_into(store, source, folder, folder_id, progress);
+    if bulk {
+        store.end_bulk()?;
+    }
+    result
+}
+
+fn import_into(
+    store: &Store,
+    source: &Source,
+    folder: &str,
+    folder_id: i64,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport, ImportError> {
     let total = match source {
         Source::Eml(_) => Some(1),
         Source::EmlFolder(p) => Some(eml_files(p)?.len() as u64),

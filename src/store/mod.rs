@@ -141,6 +141,25 @@ impl Store {
         &mut self.conn
     }
 
+    /// Bulk mode for large imports: a rollback journal instead of the WAL, so new
+    /// raw messages are written once instead of twice (WAL, then checkpoint).
+    /// Only possible while no other connection has the store open; returns
+    /// whether it was switched. [`Store::end_bulk`] goes back to WAL.
+    pub fn begin_bulk(&self) -> Result<bool> {
+        let mode: String =
+            self.conn
+                .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+        Ok(mode.eq_ignore_ascii_case("delete"))
+    }
+
+    /// Leave bulk mode: back to the WAL.
+    pub fn end_bulk(&self) -> Result<()> {
+        let _: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        Ok(())
+    }
+
     /// Current schema level.
     pub fn schema_level(&self) -> Result<u32> {
         Ok(migrate::level(&self.conn)?)
