@@ -337,16 +337,7 @@ fn an_interrupted_send_is_never_resent_blindly() {
     ));
 
     // Checked with bob: it never arrived. Released, it is sent once.
-    let out = s
-        .command()
-        .args(["outbox", "release", &a.to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::run_ok(s.command().args(["outbox", "release", &a.to_string()]));
     assert_eq!(s.flush().sent, vec![a]);
     assert_eq!(
         with_message_id(&d.folder_dir("bob", "INBOX"), &a_id).len(),
@@ -384,32 +375,26 @@ fn the_send_command_composes_queues_and_sends() {
     let attachment = s.data_dir().join("ordonnance.pdf");
     std::fs::write(&attachment, b"%PDF-1.4 ordonnance").unwrap();
 
-    let out = s
-        .command()
-        .args([
-            "send",
-            "--to",
-            &d.user("bob").address,
-            "--subject",
-            "Ordonnance",
-        ])
-        .arg("--body-file")
-        .arg(&body)
-        .arg("--attach")
-        .arg(&attachment)
-        .args([
-            "--on-behalf-of",
-            &d.user("claire").address,
-            "--mdn",
-            "--dsn",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = support::run_ok(
+        s.command()
+            .args([
+                "send",
+                "--to",
+                &d.user("bob").address,
+                "--subject",
+                "Ordonnance",
+            ])
+            .arg("--body-file")
+            .arg(&body)
+            .arg("--attach")
+            .arg(&attachment)
+            .args([
+                "--on-behalf-of",
+                &d.user("claire").address,
+                "--mdn",
+                "--dsn",
+                "--json",
+            ]),
     );
     let entry: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(entry["state"], "sent");

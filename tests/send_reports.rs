@@ -147,16 +147,10 @@ fn reports_are_linked_to_the_sent_message_and_journaled() {
     // Read back from the mailbox and handed to the command line.
     let files = message_files(&d.folder_dir("claire", "INBOX"));
     assert_eq!(files.len(), 4);
-    let out = s
-        .command()
-        .args(["outbox", "reports", "--json"])
-        .args(&files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = support::run_ok(
+        s.command()
+            .args(["outbox", "reports", "--json"])
+            .args(&files),
     );
     let parsed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(parsed.len(), 3, "the plain message is not a report");
@@ -266,26 +260,12 @@ fn reports_synced_into_the_store_are_found_there() {
         false,
     );
 
-    let sync = s
-        .command()
-        .args(["sync", "--account", &claire])
-        .output()
-        .unwrap();
-    assert!(
-        sync.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sync.stderr)
-    );
-    let out = s
-        .command()
-        .args(["outbox", "reports", "--account", &claire, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::run_ok(s.command().args(["sync", "--account", &claire]));
+    let out =
+        support::run_ok(
+            s.command()
+                .args(["outbox", "reports", "--account", &claire, "--json"]),
+        );
     let found: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["outbox_id"], id);

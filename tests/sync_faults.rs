@@ -222,15 +222,7 @@ async fn killed_sync_processes_leave_a_consistent_store() {
         killed_running >= 12,
         "only {killed_running} syncs killed while running"
     );
-    let out = caducee(data.path(), &hex_key, &alice.password)
-        .args(["sync", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::run_ok(caducee(data.path(), &hex_key, &alice.password).args(["sync", "--json"]));
     let store = Store::open(&data.path().join(caducee::store::STORE_FILE), &key).unwrap();
     let acc = caducee::account::get(&store, None).unwrap();
     assert_mirror(&d, "alice", &store, &acc).await;

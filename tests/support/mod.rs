@@ -5,6 +5,17 @@
 pub mod ca;
 pub mod documents;
 
+/// Run a command to its end; fail the test with its stderr unless it succeeded.
+pub fn run_ok(mut cmd: impl std::borrow::BorrowMut<std::process::Command>) -> std::process::Output {
+    let out = cmd.borrow_mut().output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
