@@ -33,14 +33,14 @@ fn slowest<Q: std::fmt::Debug>(label: &str, queries: &[Q], times: &[Duration]) {
     }
 }
 
-struct Rng(u64);
+/// A seeded generator: the same data for the same seed.
+struct Rng(rand::rngs::StdRng);
 impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(rand::SeedableRng::seed_from_u64(seed))
+    }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        rand::RngCore::next_u64(&mut self.0)
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
@@ -91,7 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok_or("usage: bench_directory DATA_DIR [QUERIES] [SEED]")?,
     );
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
-    let mut rng = Rng(args.get(3).and_then(|s| s.parse().ok()).unwrap_or(7));
+    let mut rng = Rng::new(args.get(3).and_then(|s| s.parse().ok()).unwrap_or(7));
 
     let mut dir = Directory::open(&data_dir)?;
     let total = dir.len()?;

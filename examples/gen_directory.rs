@@ -617,15 +617,14 @@ const ORG_KINDS: &[&str] = &[
     "CABINET DE RADIOLOGIE DE",
 ];
 
-/// splitmix64: small, deterministic, good enough for test data.
-struct Rng(u64);
+/// A seeded generator: the same data for the same seed.
+struct Rng(rand::rngs::StdRng);
 impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(rand::SeedableRng::seed_from_u64(seed))
+    }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        rand::RngCore::next_u64(&mut self.0)
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
@@ -686,7 +685,7 @@ fn main() -> std::io::Result<()> {
         .get(3)
         .and_then(|s| s.parse().ok())
         .unwrap_or(20_261_123);
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
     w.write_all(b"\xEF\xBB\xBF")?;
     write!(w, "{HEADER}\r\n")?;

@@ -7,14 +7,14 @@ mod support;
 use caducee::documents::{cda, hprim, metadata, mss_headers, read_xdm, received};
 use support::documents::*;
 
-/// xorshift64*: reproducible without a seed file.
-struct Rng(u64);
+/// A seeded generator: the same data for the same seed.
+struct Rng(rand::rngs::StdRng);
 impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(rand::SeedableRng::seed_from_u64(seed))
+    }
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        rand::RngCore::next_u64(&mut self.0)
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
@@ -122,7 +122,7 @@ fn truncated_inputs_never_panic() {
 #[test]
 fn mutated_inputs_never_panic() {
     let seeds = seeds();
-    let mut rng = Rng(0x0C0D_E5EE_D5EE_D001);
+    let mut rng = Rng::new(0x0C0D_E5EE_D5EE_D001);
     let mut accepted = 0;
     for round in 0..2_500 {
         let seed = &seeds[round % seeds.len()];
@@ -142,7 +142,7 @@ fn mutated_inputs_never_panic() {
 #[test]
 fn messages_with_mutated_packages_never_panic() {
     let seeds = seeds();
-    let mut rng = Rng(0xDEC0_DED0_0000_0042);
+    let mut rng = Rng::new(0xDEC0_DED0_0000_0042);
     for _ in 0..150 {
         let zip = mutate(&mut rng, &seeds[0], &seeds);
         let raw = message_with_zip(1, &zip);
