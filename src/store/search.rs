@@ -247,11 +247,7 @@ impl Store {
         let sql = format!(
             "SELECT {ROW_COLUMNS} FROM {from} WHERE {}
              ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?",
-            if clauses.is_empty() {
-                "1".to_owned()
-            } else {
-                clauses.join(" AND ")
-            }
+            clauses.join(" AND ")
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
