@@ -19,16 +19,8 @@ WORK=$(mktemp -d)
 CADUCEE_STORE_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 export CADUCEE_STORE_KEY
 
-Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-APP_PID=
-cleanup() {
-    if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; fi
-    kill "$XVFB_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-export DISPLAY=":$DISPLAY_NUM"
+# shellcheck source=tests/xvfb.sh
+. "$(dirname "$0")/../tests/xvfb.sh"
 
 python3 "$(dirname "$0")/make_mbox.py" "$N" >"$WORK/big.mbox"
 t0=$(date +%s.%N)

@@ -18,16 +18,8 @@ DISPLAY_NUM=${CADUCEE_XVFB_DISPLAY:-97}
 WORK=$(mktemp -d)
 mkdir -p "$OUT"
 
-Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-APP_PID=
-cleanup() {
-    if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; fi
-    kill "$XVFB_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-export DISPLAY=":$DISPLAY_NUM"
+# shellcheck source=tests/xvfb.sh
+. "$(dirname "$0")/xvfb.sh"
 sleep 1
 
 # The demo mailbox, with a few more fictional messages.
