@@ -87,37 +87,58 @@ impl Dovecot {
         }
         chown_tree(&root.join("mail"), owner);
 
-        let imaps_port = free_port();
-        let imap_port = free_port();
-        let submission_port = free_port();
-        let submissions_port = free_port();
-        let lmtp_port = free_port();
-        let relay_port = start_lmtp_relay(lmtp_port);
-        let dh = if Path::new("/usr/share/dovecot/dh.pem").exists() {
-            "ssl_dh = </usr/share/dovecot/dh.pem"
-        } else {
-            ""
+        // Free ports are picked, then released for Dovecot to bind: another test
+        // may take one in between. Try again with new ports when binding fails.
+        let mut attempt = 0;
+        let (imaps_port, imap_port, submission_port, submissions_port, lmtp_port) = loop {
+            attempt += 1;
+            let imaps_port = free_port();
+            let imap_port = free_port();
+            let submission_port = free_port();
+            let submissions_port = free_port();
+            let lmtp_port = free_port();
+            let relay_port = start_lmtp_relay(lmtp_port);
+            let dh = if Path::new("/usr/share/dovecot/dh.pem").exists() {
+                "ssl_dh = </usr/share/dovecot/dh.pem"
+            } else {
+                ""
+            };
+            let conf = CONFIG
+                .replace("@DIR@", &root.display().to_string())
+                .replace("@MAIL_USER@", &mail_user)
+                .replace("@MAIL_GROUP@", &mail_group)
+                .replace("@LOGIN_USER@", &login_user)
+                .replace("@SSL_DH@", dh)
+                .replace("@IMAP_PORT@", &imap_port.to_string())
+                .replace("@IMAPS_PORT@", &imaps_port.to_string())
+                .replace("@SUB_PORT@", &submission_port.to_string())
+                .replace("@SUBS_PORT@", &submissions_port.to_string())
+                .replace("@LMTP_PORT@", &lmtp_port.to_string())
+                .replace("@RELAY_PORT@", &relay_port.to_string());
+            let conf_path = root.join("dovecot.conf");
+            std::fs::write(&conf_path, conf).unwrap();
+            let out = Command::new("dovecot")
+                .arg("-c")
+                .arg(&conf_path)
+                .output()
+                .expect("dovecot is not installed (apt-get install dovecot-imapd dovecot-submissiond dovecot-lmtpd)");
+            if out.status.success() {
+                break (
+                    imaps_port,
+                    imap_port,
+                    submission_port,
+                    submissions_port,
+                    lmtp_port,
+                );
+            }
+            assert!(
+                attempt < 5,
+                "dovecot did not start: {}{}",
+                String::from_utf8_lossy(&out.stderr),
+                log(root)
+            );
+            std::thread::sleep(Duration::from_millis(200));
         };
-        let conf = CONFIG
-            .replace("@DIR@", &root.display().to_string())
-            .replace("@MAIL_USER@", &mail_user)
-            .replace("@MAIL_GROUP@", &mail_group)
-            .replace("@LOGIN_USER@", &login_user)
-            .replace("@SSL_DH@", dh)
-            .replace("@IMAP_PORT@", &imap_port.to_string())
-            .replace("@IMAPS_PORT@", &imaps_port.to_string())
-            .replace("@SUB_PORT@", &submission_port.to_string())
-            .replace("@SUBS_PORT@", &submissions_port.to_string())
-            .replace("@LMTP_PORT@", &lmtp_port.to_string())
-            .replace("@RELAY_PORT@", &relay_port.to_string());
-        let conf_path = root.join("dovecot.conf");
-        std::fs::write(&conf_path, conf).unwrap();
-        let status = Command::new("dovecot")
-            .arg("-c")
-            .arg(&conf_path)
-            .status()
-            .expect("dovecot is not installed (apt-get install dovecot-imapd dovecot-submissiond dovecot-lmtpd)");
-        assert!(status.success(), "dovecot did not start: {}", log(root));
         let pid_path = root.join("run/master.pid");
         let deadline = Instant::now() + Duration::from_secs(15);
         let pid = loop {
