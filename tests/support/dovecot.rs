@@ -117,12 +117,17 @@ impl Dovecot {
                 .replace("@RELAY_PORT@", &relay_port.to_string());
             let conf_path = root.join("dovecot.conf");
             std::fs::write(&conf_path, conf).unwrap();
-            let out = Command::new("dovecot")
+            // Dovecot's master keeps inherited pipes open: its start-up errors go
+            // to a file instead.
+            let errors = root.join("log/start-errors.txt");
+            let status = Command::new("dovecot")
                 .arg("-c")
                 .arg(&conf_path)
-                .output()
+                .stdout(std::process::Stdio::null())
+                .stderr(std::fs::File::create(&errors).unwrap())
+                .status()
                 .expect("dovecot is not installed (apt-get install dovecot-imapd dovecot-submissiond dovecot-lmtpd)");
-            if out.status.success() {
+            if status.success() {
                 break (
                     imaps_port,
                     imap_port,
@@ -134,7 +139,7 @@ impl Dovecot {
             assert!(
                 attempt < 5,
                 "dovecot did not start: {}{}",
-                String::from_utf8_lossy(&out.stderr),
+                std::fs::read_to_string(&errors).unwrap_or_default(),
                 log(root)
             );
             std::thread::sleep(Duration::from_millis(200));
