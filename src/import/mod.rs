@@ -7,15 +7,22 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 
 use mail_parser::mailbox::{maildir, mbox};
 
 use crate::mime::{self, ParsedMessage};
-use crate::store::{Flag, NewMessage, Store, StoreError};
+use crate::store::{Flag, NewMessage, Store, StoreError, blob_hash};
+
+use pool::{Stopped, run_ordered};
+
+mod pool;
 
 /// Messages written per transaction.
 const BATCH: usize = 500;
+/// Messages waiting per parsing thread, at most (bounds the memory in flight).
+const QUEUE: usize = 16;
+/// Parsing threads, at most.
+const MAX_PARSERS: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -32,6 +39,8 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the import stopped unexpectedly ({0} failed); what was imported so far is kept")]
+    Stopped(&'static str),
 }
 
 /// The kinds of source `import` understands.
@@ -122,10 +131,23 @@ pub struct ImportReport {
     pub unreadable: Vec<String>,
 }
 
-/// One message on its way from the reader to the writer.
+/// One message read from the source, on its way to a parsing thread.
+struct Raw {
+    origin: String,
+    raw: Vec<u8>,
+    flags: Flag,
+    received_at: Option<i64>,
+}
+
+/// What the reading thread hands on: a message, or a file it could not read.
+type Job = Result<Raw, String>;
+
+/// One message parsed and hashed, on its way to the writer.
 struct Item {
     origin: String,
     raw: Vec<u8>,
+    /// Content address of `raw`.
+    hash: String,
     parsed: Result<ParsedMessage, String>,
     flags: Flag,
     received_at: Option<i64>,
@@ -160,10 +182,6 @@ fn import_into(
         Source::Maildir(p) => Some(count_maildir(p)),
         Source::Mbox(_) => None,
     };
-    let (tx, rx) = mpsc::sync_channel::<Result<Item, String>>(64);
-    let reader_source = source.clone();
-    let reader = std::thread::spawn(move || read_source(&reader_source, &tx));
-
     let mut report = ImportReport {
         folder: folder.to_owned(),
         ..Default::default()
@@ -172,76 +190,99 @@ fn import_into(
         total,
         ..Default::default()
     };
-    let mut batch = store
-        .conn()
-        .unchecked_transaction()
-        .map_err(StoreError::from)?;
+    let mut batch = Some(
+        store
+            .conn()
+            .unchecked_transaction()
+            .map_err(StoreError::from)?,
+    );
     let mut in_batch = 0;
-    for item in rx {
-        let item = match item {
-            Ok(item) => item,
-            Err(unreadable) => {
-                report.unreadable.push(unreadable);
-                continue;
+    let parsers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(MAX_PARSERS);
+    let outcome = run_ordered(
+        parsers,
+        QUEUE,
+        |send| read_source(source, send),
+        |job: Job| job.map(prepare),
+        |item: Result<Item, String>| -> Result<(), ImportError> {
+            let item = match item {
+                Ok(item) => item,
+                Err(unreadable) => {
+                    report.unreadable.push(unreadable);
+                    return Ok(());
+                }
+            };
+            let (parsed, parse_error) = match item.parsed {
+                Ok(p) => (p, None),
+                Err(reason) => (ParsedMessage::default(), Some(reason)),
+            };
+            let id = store.insert_message_hashed(
+                &NewMessage {
+                    folder_id,
+                    raw: Some(&item.raw),
+                    parsed: &parsed,
+                    parse_error: parse_error.clone(),
+                    size: item.raw.len() as u64,
+                    flags: item.flags,
+                    received_at: item.received_at,
+                },
+                Some(item.hash),
+            )?;
+            if let Some(reason) = parse_error {
+                tracing::warn!(origin = %item.origin, %reason, "message imported raw");
+                report.malformed.push(Malformed {
+                    message_id: id,
+                    origin: item.origin,
+                    reason,
+                });
             }
-        };
-        let (parsed, parse_error) = match item.parsed {
-            Ok(p) => (p, None),
-            Err(reason) => (ParsedMessage::default(), Some(reason)),
-        };
-        let id = store.insert_message(&NewMessage {
-            folder_id,
-            raw: Some(&item.raw),
-            parsed: &parsed,
-            parse_error: parse_error.clone(),
-            size: item.raw.len() as u64,
-            flags: item.flags,
-            received_at: item.received_at,
-        })?;
-        if let Some(reason) = parse_error {
-            tracing::warn!(origin = %item.origin, %reason, "message imported raw");
-            report.malformed.push(Malformed {
-                message_id: id,
-                origin: item.origin,
-                reason,
-            });
-        }
-        report.imported += 1;
-        report.bytes += item.raw.len() as u64;
-        state.done = report.imported;
-        state.bytes = report.bytes;
-        in_batch += 1;
-        if in_batch == BATCH {
-            batch.commit().map_err(StoreError::from)?;
-            batch = store
-                .conn()
-                .unchecked_transaction()
-                .map_err(StoreError::from)?;
-            in_batch = 0;
+            report.imported += 1;
+            report.bytes += item.raw.len() as u64;
+            state.done = report.imported;
+            state.bytes = report.bytes;
+            in_batch += 1;
+            if in_batch == BATCH {
+                if let Some(done) = batch.take() {
+                    done.commit().map_err(StoreError::from)?;
+                }
+                batch = Some(
+                    store
+                        .conn()
+                        .unchecked_transaction()
+                        .map_err(StoreError::from)?,
+                );
+                in_batch = 0;
+                progress(state);
+            }
+            Ok(())
+        },
+    );
+    match outcome {
+        Ok(()) => {
+            if let Some(done) = batch.take() {
+                done.commit().map_err(StoreError::from)?;
+            }
             progress(state);
+            Ok(report)
         }
+        // Earlier batches stay committed; the one in progress is rolled back.
+        Err(Stopped::Failed(e)) => Err(e),
+        Err(Stopped::Panicked(what)) => Err(ImportError::Stopped(what)),
     }
-    batch.commit().map_err(StoreError::from)?;
-    progress(state);
-    reader
-        .join()
-        .map_err(|_| ImportError::UnknownFormat(PathBuf::from("(reader thread failed)")))??;
-    Ok(report)
 }
 
-/// Read and parse every message of `source`, sending each to the writer.
-fn read_source(
-    source: &Source,
-    tx: &mpsc::SyncSender<Result<Item, String>>,
-) -> Result<(), ImportError> {
-    let send = |item| tx.send(item).is_ok();
+/// Read every message of `source`, handing each on with `send` (false once
+/// the import is stopping).
+fn read_source(source: &Source, send: &mut dyn FnMut(Job) -> bool) -> Result<(), ImportError> {
     match source {
         Source::Eml(path) => {
             let raw = std::fs::read(path).map_err(|source| ImportError::Read {
                 path: path.clone(),
                 source,
             })?;
-            send(Ok(item(
+            send(Ok(job(
                 path.display().to_string(),
                 raw,
                 Flag::default(),
@@ -251,7 +292,7 @@ fn read_source(
         Source::EmlFolder(dir) => {
             for path in eml_files(dir)? {
                 let sent = match std::fs::read(&path) {
-                    Ok(raw) => send(Ok(item(
+                    Ok(raw) => send(Ok(job(
                         path.display().to_string(),
                         raw,
                         Flag::default(),
@@ -276,7 +317,7 @@ fn read_source(
                         let flags = maildir_flags(m.flags());
                         let origin = m.path().display().to_string();
                         let date = m.internal_date() as i64;
-                        send(Ok(item(origin, m.unwrap_contents(), flags, Some(date))))
+                        send(Ok(job(origin, m.unwrap_contents(), flags, Some(date))))
                     }
                     Err(e) => send(Err(format!("{}: {e}", dir.display()))),
                 };
@@ -308,7 +349,7 @@ fn read_source(
                         let date = m.internal_date() as i64;
                         let date = (date > 0).then_some(date);
                         let origin = format!("{} message {}", path.display(), n + 1);
-                        send(Ok(item(origin, m.unwrap_contents(), Flag::default(), date)))
+                        send(Ok(job(origin, m.unwrap_contents(), Flag::default(), date)))
                     }
                     Err(e) => {
                         send(Err(format!("{} message {}: {e}", path.display(), n + 1)));
@@ -324,14 +365,28 @@ fn read_source(
     Ok(())
 }
 
-fn item(origin: String, raw: Vec<u8>, flags: Flag, received_at: Option<i64>) -> Item {
-    let parsed = mime::parse(&raw).map_err(|e| e.to_string());
-    Item {
+fn job(origin: String, raw: Vec<u8>, flags: Flag, received_at: Option<i64>) -> Raw {
+    Raw {
         origin,
         raw,
-        parsed,
         flags,
         received_at,
+    }
+}
+
+/// Parse and hash one message (on a parsing thread). A parser failure, even a
+/// panic on a hostile message, keeps the message raw with the reason.
+fn prepare(m: Raw) -> Item {
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mime::parse(&m.raw)))
+        .unwrap_or(Err(mime::MimeError::ParserFailed))
+        .map_err(|e| e.to_string());
+    Item {
+        origin: m.origin,
+        hash: blob_hash(&m.raw),
+        raw: m.raw,
+        parsed,
+        flags: m.flags,
+        received_at: m.received_at,
     }
 }
 

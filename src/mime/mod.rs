@@ -11,6 +11,8 @@ const PREVIEW_CHARS: usize = 200;
 pub enum MimeError {
     #[error("the message has no readable header (is it an e-mail?)")]
     NoHeaders,
+    #[error("the message could not be parsed (the parser failed on it); it is kept as received")]
+    ParserFailed,
 }
 
 /// One mailbox: display name and address.

@@ -101,10 +101,22 @@ pub fn blob_hash(raw: &[u8]) -> String {
 impl Store {
     /// Add a message; returns its id. Call inside a transaction for batches.
     pub fn insert_message(&self, m: &NewMessage<'_>) -> Result<i64> {
+        self.insert_message_hashed(m, m.raw.map(blob_hash))
+    }
+
+    /// Add a message whose raw content address was computed already (the
+    /// import hashes on its parsing threads, off the writer's). `hash` must be
+    /// [`blob_hash`] of `m.raw`.
+    pub(crate) fn insert_message_hashed(
+        &self,
+        m: &NewMessage<'_>,
+        hash: Option<String>,
+    ) -> Result<i64> {
         let p = m.parsed;
-        let hash = match m.raw {
-            Some(raw) => Some(self.put_blob(raw)?),
-            None => None,
+        let hash = match (m.raw, hash) {
+            (Some(raw), Some(hash)) => Some(self.put_blob_hashed(raw, hash)?),
+            (Some(raw), None) => Some(self.put_blob(raw)?),
+            (None, _) => None,
         };
         let received = m.received_at.unwrap_or_else(now);
         let date = p.date.unwrap_or(received);
@@ -211,7 +223,11 @@ impl Store {
     }
 
     fn put_blob(&self, raw: &[u8]) -> Result<String> {
-        let hash = blob_hash(raw);
+        self.put_blob_hashed(raw, blob_hash(raw))
+    }
+
+    fn put_blob_hashed(&self, raw: &[u8], hash: String) -> Result<String> {
+        debug_assert_eq!(hash, blob_hash(raw));
         self.conn
             .prepare_cached(
                 "INSERT INTO blobs (hash, size, data) VALUES (?1, ?2, ?3)

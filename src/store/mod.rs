@@ -17,7 +17,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use folders::{Folder, FolderRole};
 pub use key::{KeySource, StoreKey};
-pub use messages::{Flag, MessageRow, NewMessage, StoredMessage};
+pub use messages::{Flag, MessageRow, NewMessage, StoredMessage, blob_hash};
 pub use migrate::{MAIL_MIGRATIONS, MigrateError};
 pub use search::{SearchHit, SearchQuery};
 
