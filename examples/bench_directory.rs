@@ -103,7 +103,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into());
     }
     // Sample entries to build realistic queries.
-    let conn = rusqlite::Connection::open(data_dir.join("directory.db"))?;
+    let meta = rusqlite::Connection::open(data_dir.join("directory.db"))?;
+    let generation: String = meta.query_row(
+        "SELECT value FROM meta WHERE key = 'data_generation'",
+        [],
+        |r| r.get(0),
+    )?;
+    let conn = rusqlite::Connection::open(data_dir.join(format!("directory-{generation}.db")))?;
     let mut stmt = conn.prepare(
         "SELECT family, given, profession, specialty, city, postcode, dept, kind FROM entry WHERE id = ?1",
     )?;

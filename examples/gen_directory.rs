@@ -6,9 +6,17 @@
 //! fields). Fictional people: no row describes anyone real.
 //!
 //! `cargo run --release --example gen_directory -- OUT.txt [ROWS] [SEED]`
+//!
+//! With `--ps-libreacces`, a PS_LibreAcces file (the real 52-column header,
+//! trailing `|`) describing the professionals of an extraction made above (1
+//! to 3 activities each, the first at the mailbox's structure, with phone
+//! numbers, exercise modes and skills) and then other, fictional
+//! professionals up to ROWS, with a few broken rows:
+//!
+//! `cargo run --release --example gen_directory -- --ps-libreacces OUT.txt EXTRACTION.txt [ROWS] [SEED]`
 
 use std::collections::HashMap;
-use std::io::{BufWriter, Write};
+use std::io::{BufRead, BufWriter, Write};
 
 const HEADER: &str = "Type de BAL|Adresse BAL|Type Identifiant PP|Identifiant PP|Identification nationale PP|Type identifiant structure|Identification Structure|Service de rattachement|Civilité d'exercice|Nom d'exercice|Prénom d'exercice|Catégorie profession|Libellé de catégorie profession|Code Profession|Libellé Profession|Code savoir-faire|Libellé savoir-faire|Dématérialisation|Raison Sociale structure BAL|Enseigne commerciale structure BAL|L2COMPLEMENTLOCALISATION|L3COMPLEMENTDISTRIBUTION|L4NUMEROVOIE|L4COMPLEMENTNUMEROVOIE|NL4TYPEVOIE|L4LIBELLEVOIE|L5LIEUDITMENTION|L6LIGNEACHEMINEMENT|Code postal|Département|Pays";
 
@@ -674,8 +682,267 @@ fn ascii_local(s: &str) -> String {
     out
 }
 
+/// The PS_LibreAcces header (52-column layout).
+const PS_HEADER: &str = "Type d'identifiant PP|Identifiant PP|Identification nationale PP|Code civilité d'exercice|Libellé civilité d'exercice|Code civilité|Libellé civilité|Nom d'exercice|Prénom d'exercice|Code profession|Libellé profession|Code catégorie professionnelle|Libellé catégorie professionnelle|Code type savoir-faire|Libellé type savoir-faire|Code savoir-faire|Libellé savoir-faire|Code mode exercice|Libellé mode exercice|Numéro SIRET site|Numéro SIREN site|Numéro FINESS site|Numéro FINESS établissement juridique|Identifiant technique de la structure|Raison sociale site|Enseigne commerciale site|Complément destinataire (coord. structure)|Complément point géographique (coord. structure)|Numéro Voie (coord. structure)|Indice répétition voie (coord. structure)|Code type de voie (coord. structure)|Libellé type de voie (coord. structure)|Libellé Voie (coord. structure)|Mention distribution (coord. structure)|Bureau cedex (coord. structure)|Code postal (coord. structure)|Code commune (coord. structure)|Libellé commune (coord. structure)|Code pays (coord. structure)|Libellé pays (coord. structure)|Téléphone (coord. structure)|Téléphone 2 (coord. structure)|Télécopie (coord. structure)|Adresse e-mail (coord. structure)|Code Département (structure)|Libellé Département (structure)|Ancien identifiant de la structure|Autorité d'enregistrement|Code secteur d'activité|Libellé secteur d'activité|Code section tableau pharmaciens|Libellé section tableau pharmaciens|";
+
+const PS_SKILL_TYPES: &[(&str, &str)] = &[
+    ("S", "Spécialité ordinale"),
+    ("CAPA", "Capacité"),
+    ("C", "Compétence"),
+    ("DEC", "Droit d'exercice complémentaire"),
+];
+const PS_CAPACITIES: &[(&str, &str)] = &[
+    ("CAPA05", "Médecine d'urgence"),
+    ("CAPA07", "Gérontologie"),
+    ("CAPA12", "Médecine du sport"),
+    ("CAPA15", "Addictologie clinique"),
+    ("CAPA20", "Allergologie"),
+];
+const PS_SECTORS: &[(&str, &str)] = &[
+    ("SA07", "Cabinet individuel"),
+    ("SA08", "Cabinet de groupe"),
+    ("SA01", "Etablissement public de santé"),
+    ("SA05", "Etablissement privé non PSPH"),
+    ("SA09", "Centre de santé"),
+    ("SA25", "Laboratoire de biologie médicale"),
+];
+
+fn phone(rng: &mut Rng, dept: &str) -> String {
+    let zone = match dept.get(..2).unwrap_or("75") {
+        "75" | "77" | "78" | "91" | "92" | "93" | "94" | "95" => 1,
+        "14" | "22" | "27" | "29" | "35" | "44" | "49" | "50" | "53" | "56" | "61" | "72"
+        | "76" => 2,
+        "02" | "08" | "10" | "21" | "25" | "39" | "51" | "52" | "54" | "55" | "57" | "67"
+        | "68" | "88" | "89" | "90" => 3,
+        "04" | "05" | "06" | "13" | "20" | "2A" | "2B" | "30" | "34" | "48" | "66" | "83"
+        | "84" => 4,
+        _ => 5,
+    };
+    format!(
+        "0{zone}{:02}{:02}{:02}{:02}",
+        rng.below(100),
+        rng.below(100),
+        rng.below(100),
+        rng.below(100)
+    )
+}
+
+/// One PS_LibreAcces row (52 fields and the trailing separator).
+#[allow(clippy::too_many_arguments)]
+fn ps_row(
+    rng: &mut Rng,
+    rpps: &str,
+    civ: &str,
+    family: &str,
+    given: &str,
+    profession: (&str, &str),
+    skill: (&str, &str, &str, &str),
+    structure: (&str, &str),
+    site: &str,
+    place: (&str, &str, &str),
+) -> String {
+    let (mode_code, mode) = if structure.0.is_empty() && structure.1.is_empty() {
+        if rng.chance(9000) {
+            ("L", "Libéral")
+        } else {
+            ("B", "Bénévole")
+        }
+    } else {
+        ("S", "Salarié")
+    };
+    let sector = if !structure.1.is_empty() {
+        PS_SECTORS[2 + rng.below(2)]
+    } else {
+        PS_SECTORS[rng.below(2)]
+    };
+    let (postcode, city, dept) = place;
+    let (civ_code, civ_label) = match civ {
+        "DR" => ("DR", "Docteur"),
+        "PR" => ("PR", "Professeur"),
+        _ => ("", ""),
+    };
+    let (sex_code, sex_label) = if rng.chance(5000) {
+        ("M", "Monsieur")
+    } else {
+        ("MME", "Madame")
+    };
+    let tel = phone(rng, dept);
+    let tel2 = if rng.chance(1500) {
+        phone(rng, dept)
+    } else {
+        String::new()
+    };
+    let fax = if rng.chance(3000) {
+        phone(rng, dept)
+    } else {
+        String::new()
+    };
+    let siret = if structure.0.is_empty() && structure.1.is_empty() {
+        format!(
+            "{:014}",
+            rng.below(100_000_000) as u64 * 1_000_000 + rng.below(1_000_000) as u64
+        )
+    } else {
+        structure.0.to_owned()
+    };
+    let siren = siret.get(..9).unwrap_or("").to_owned();
+    let tech = format!("R{:08}", rng.below(100_000_000));
+    format!(
+        "8|{rpps}|8{rpps}|{civ_code}|{civ_label}|{sex_code}|{sex_label}|{family}|{given}|{}|{}|C|Civil|{}|{}|{}|{}|{mode_code}|{mode}|{siret}|{siren}|{}||{tech}|{site}||||{}||R|Rue|{}|||{postcode}|{}|{city}|99000|France|{tel}|{tel2}|{fax}||{dept}|{dept}|||{}|{}|||",
+        profession.0,
+        profession.1,
+        skill.0,
+        skill.1,
+        skill.2,
+        skill.3,
+        structure.1,
+        1 + rng.below(150),
+        WAY_NAMES[rng.below(WAY_NAMES.len())],
+        postcode,
+        sector.0,
+        sector.1,
+    )
+}
+
+fn ps_libreacces(args: &[String]) -> std::io::Result<()> {
+    let out = args
+        .get(2)
+        .map(String::as_str)
+        .unwrap_or("PS_LibreAcces_Personne_activite.txt");
+    let from = args.get(3).ok_or_else(|| {
+        std::io::Error::other(
+            "usage: gen_directory --ps-libreacces OUT.txt EXTRACTION.txt [ROWS] [SEED]",
+        )
+    })?;
+    let rows: usize = args
+        .get(4)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000_000);
+    let seed: u64 = args
+        .get(5)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_261_124);
+    let mut rng = Rng::new(seed);
+    let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
+    write!(w, "{PS_HEADER}\r\n")?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(from)?);
+    let (mut written, mut broken, mut people) = (0usize, 0usize, 0usize);
+    let mut seen = std::collections::HashSet::new();
+    let emit = |w: &mut BufWriter<std::fs::File>,
+                rng: &mut Rng,
+                written: &mut usize,
+                broken: &mut usize,
+                line: String|
+     -> std::io::Result<()> {
+        let line = if rng.chance(3) {
+            *broken += 1;
+            line.split('|').take(20).collect::<Vec<_>>().join("|")
+        } else if rng.chance(10) {
+            line.replacen("|Civil|", "|\"Civil\"|", 1)
+        } else {
+            line
+        };
+        *written += 1;
+        write!(w, "{line}\r\n")
+    };
+    for line in reader.lines() {
+        let line = line?;
+        let f: Vec<&str> = line.trim_start_matches('\u{feff}').split('|').collect();
+        if f.len() < 31
+            || f[0] != "PER"
+            || f[2] != "8"
+            || written >= rows
+            || !seen.insert(f[3].to_owned())
+        {
+            continue;
+        }
+        people += 1;
+        let place = (
+            f[28],
+            f[27].split_once(' ').map_or(f[27], |(_, c)| c),
+            f[29],
+        );
+        let site = if f[18].is_empty() { f[19] } else { f[18] };
+        let structure = if f[6].is_empty() {
+            ("", "")
+        } else {
+            ("", f[6].get(1..).unwrap_or(""))
+        };
+        let specialty = if f[15].is_empty() {
+            ("", "", "", "")
+        } else {
+            ("S", "Spécialité ordinale", f[15], f[16])
+        };
+        let activities = 1 + usize::from(rng.chance(2500)) + usize::from(rng.chance(800));
+        for a in 0..activities {
+            let skill = if a == 0 || f[13] != "10" {
+                specialty
+            } else {
+                let (t, tl) = PS_SKILL_TYPES[1];
+                let (c, l) = PS_CAPACITIES[rng.below(PS_CAPACITIES.len())];
+                (t, tl, c, l)
+            };
+            let (structure, site) = if a == 0 {
+                (structure, site.to_owned())
+            } else {
+                (("", ""), format!("CABINET DU DR {}", f[9]))
+            };
+            let row = ps_row(
+                &mut rng,
+                f[3],
+                f[8],
+                f[9],
+                f[10],
+                (f[13], f[14]),
+                skill,
+                structure,
+                &site,
+                place,
+            );
+            emit(&mut w, &mut rng, &mut written, &mut broken, row)?;
+        }
+    }
+    // Professionals without an MSSanté mailbox.
+    while written < rows {
+        let (pcode, plabel, _, specs, _) = *rng.weighted(PROFESSIONS, |p| p.2);
+        let skill = if specs.is_empty() {
+            ("", "", "", "")
+        } else {
+            let s = rng.weighted(specs, |s| s.2);
+            ("S", "Spécialité ordinale", s.0, s.1)
+        };
+        let (postcode, commune, dept, _) = *rng.weighted(COMMUNES, |c| c.3);
+        let rpps = format!("20{:09}", rng.below(1_000_000_000));
+        let family = *rng.skewed(SURNAMES);
+        let given = *rng.skewed(GIVEN);
+        let civ = if pcode == "10" { "DR" } else { "" };
+        let site = format!("CABINET {family}");
+        let row = ps_row(
+            &mut rng,
+            &rpps,
+            civ,
+            family,
+            given,
+            (pcode, plabel),
+            skill,
+            ("", ""),
+            &site,
+            (postcode, commune, dept),
+        );
+        emit(&mut w, &mut rng, &mut written, &mut broken, row)?;
+    }
+    w.flush()?;
+    eprintln!(
+        "{written} rows written to {out} ({people} professionals of {from}, {broken} broken)"
+    );
+    Ok(())
+}
+
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--ps-libreacces") {
+        return ps_libreacces(&args);
+    }
     let out = args
         .get(1)
         .map(String::as_str)

@@ -7,9 +7,10 @@ mod support;
 
 use caducee::account::{self, Security};
 use caducee::audit;
+use caducee::directory;
 use caducee::send::{self, Attachment, Draft, OutboxState, SendError, SendOptions, outbox};
 use support::dovecot::{DOMAIN, Dovecot};
-use support::sender::{Sender, set_whitelist, settings, with_message_id};
+use support::sender::{Sender, message_files, set_whitelist, settings, with_message_id};
 
 fn draft(to: &str) -> Draft {
     Draft {
@@ -456,4 +457,71 @@ fn unreachable_or_untrusted_servers_mean_retry_later_with_the_reason() {
     let why = outbox::get(&s.store, id).unwrap().last_error.unwrap();
     assert!(why.contains("IGC-Santé"), "{why}");
     assert!(with_message_id(&d.folder_dir("bob", "INBOX"), &message_id).is_empty());
+}
+
+#[test]
+fn recipients_join_the_address_book_linked_to_the_directory() {
+    let d = Dovecot::start(&["claire", "bob", "anne"]);
+    let s = Sender::new(&d, "claire", Security::Tls);
+    let bob = d.user("bob").address.clone();
+    let anne = d.user("anne").address.clone();
+    // The offline directory beside the store knows Bob, not Anne.
+    let header = "Type de BAL|Adresse BAL|Type Identifiant PP|Identifiant PP|Identification nationale PP|Type identifiant structure|Identification Structure|Service de rattachement|Civilité d'exercice|Nom d'exercice|Prénom d'exercice|Catégorie profession|Libellé de catégorie profession|Code Profession|Libellé Profession|Code savoir-faire|Libellé savoir-faire|Dématérialisation|Raison Sociale structure BAL|Enseigne commerciale structure BAL|L2COMPLEMENTLOCALISATION|L3COMPLEMENTDISTRIBUTION|L4NUMEROVOIE|L4COMPLEMENTNUMEROVOIE|NL4TYPEVOIE|L4LIBELLEVOIE|L5LIEUDITMENTION|L6LIGNEACHEMINEMENT|Code postal|Département|Pays";
+    let row = format!(
+        "PER|{bob}|8|10000000005|810000000005||||DR|BERNARD|ROBERT|C|Civil|10|Médecin|SM54|Médecine générale|true|CABINET||||1||R|DE PARIS||69003 LYON|69003|69|France"
+    );
+    let extraction = s.data_dir().join("Extraction_Correspondance_MSSante.txt");
+    std::fs::write(&extraction, format!("{header}\n{row}\n")).unwrap();
+    support::run_ok(s.command().args(["directory", "import"]).arg(&extraction));
+    assert!(
+        directory::contacts::contact(&s.store, &bob)
+            .unwrap()
+            .is_none()
+    );
+
+    // The command-line send, to Bob and (in Cc, with her name) Anne.
+    support::run_ok(s.command().args([
+        "send",
+        "--to",
+        &bob,
+        "--cc",
+        &format!("Anne Vidal <{anne}>"),
+        "--subject",
+        "Avis",
+        "--body",
+        "Bonjour",
+    ]));
+    let c = directory::contacts::contact(&s.store, &bob)
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.directory_address.as_deref(), Some(bob.as_str()));
+    assert_eq!(c.display_name, "Dr ROBERT BERNARD");
+    assert_eq!(c.times_written, 1);
+    let a = directory::contacts::contact(&s.store, &anne)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (a.display_name.as_str(), a.directory_address),
+        ("Anne Vidal", None)
+    );
+    assert_eq!(message_files(&d.folder_dir("anne", "INBOX")).len(), 1);
+
+    // The library's queue, as the composer uses it: counted again.
+    let (id, _) = send::queue(&s.store, &s.account, &draft(&bob)).unwrap();
+    assert_eq!(s.flush().sent, vec![id]);
+    let c = directory::contacts::contact(&s.store, &bob)
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.times_written, 2);
+    // A refused recipient is not learned.
+    assert!(send::queue(&s.store, &s.account, &draft("x@gmail.com")).is_err());
+    assert!(
+        directory::contacts::contact(&s.store, "x@gmail.com")
+            .unwrap()
+            .is_none()
+    );
+    // Contacts come first in the composer's suggestions.
+    let dir = directory::Directory::open(s.data_dir()).unwrap();
+    let found = directory::contacts::suggest(&s.store, &dir, "vidal", 5).unwrap();
+    assert_eq!(found[0].address, anne);
 }

@@ -7,14 +7,15 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use caducee::directory::fhir::{FhirClient, FhirSearch};
-use caducee::directory::{Directory, DirectoryQuery, Entry, MailboxKind};
+use caducee::directory::{Directory, DirectoryQuery, Entry, ImportKind, MailboxKind};
 
 use super::output::{self, JsonFlag};
 use super::{CmdResult, Ctx, Failure};
 
 #[derive(Subcommand)]
 pub enum DirectoryCommand {
-    /// Import the Extraction_Correspondance_MSSante file (plain or zipped), replacing the directory.
+    /// Import the Extraction_Correspondance_MSSante file (plain or zipped), replacing the
+    /// directory; or a PS_LibreAcces file, enriching its professionals with RPPS data.
     Import(ImportArgs),
     /// Rows, extraction date and age of the offline directory.
     Info(JsonFlag),
@@ -28,7 +29,7 @@ pub enum DirectoryCommand {
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// The extraction file or its zip.
+    /// The extraction file or its zip, or a PS_LibreAcces file (told apart by their header).
     file: PathBuf,
     #[command(flatten)]
     out: JsonFlag,
@@ -120,14 +121,25 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CmdResult {
         output::print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "{} mailboxes imported from {} in {:.1} s",
-        report.mailboxes, report.source, report.seconds
-    );
-    println!(
-        "changes:     {} added, {} removed, {} modified",
-        report.added, report.removed, report.modified
-    );
+    if report.kind == ImportKind::PsLibreAcces {
+        println!(
+            "{} activities of {} professionals imported from {} (PS_LibreAcces) in {:.1} s",
+            report.activities, report.professionals, report.source, report.seconds
+        );
+        println!(
+            "enriched:    {} mailboxes of the directory",
+            report.enriched
+        );
+    } else {
+        println!(
+            "{} mailboxes imported from {} in {:.1} s",
+            report.mailboxes, report.source, report.seconds
+        );
+        println!(
+            "changes:     {} added, {} removed, {} modified",
+            report.added, report.removed, report.modified
+        );
+    }
     if let Some(d) = report.extraction_date {
         println!("extracted:   {}", output::date(d));
     }
@@ -170,6 +182,15 @@ fn info(ctx: &Ctx, flag: JsonFlag) -> CmdResult {
     }
     if let Some(at) = info.imported_at {
         println!("imported:    {}", output::date(at));
+    }
+    if let Some(at) = info.rpps_imported_at {
+        println!(
+            "RPPS data:   {} activities, from {} ({}), {} mailboxes enriched",
+            info.rpps_activities,
+            info.rpps_source.as_deref().unwrap_or("?"),
+            output::date(at),
+            info.enriched
+        );
     }
     if info.mailboxes == 0 {
         println!("The directory is empty: run `caducee directory import FILE`.");
@@ -253,6 +274,24 @@ fn lookup(ctx: &Ctx, args: LookupArgs) -> CmdResult {
     line("street:", &entry.street);
     line("city:", format!("{} {}", entry.postcode, entry.city).trim());
     line("rpps:", entry.rpps.as_deref().unwrap_or(""));
+    if let Some(p) = &entry.practice {
+        line("practice:", &p.site);
+        line("mode:", &p.exercise_mode);
+        line("sector:", &p.sector);
+        line(
+            "phone:",
+            &[p.phone.as_str(), p.phone2.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        line("fax:", &p.fax);
+        line("e-mail:", &p.email);
+        for s in &p.skills {
+            line("skill:", s);
+        }
+    }
     line(
         "paper-free:",
         if entry.paper_free {

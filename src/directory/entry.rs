@@ -76,6 +76,32 @@ pub struct Entry {
     pub structure_id: Option<String>,
     /// Accepts paper-free exchange ("Dématérialisation").
     pub paper_free: bool,
+    /// What the RPPS register (PS_LibreAcces) says of this professional's
+    /// practice, when that file was imported too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub practice: Option<Practice>,
+}
+
+/// A professional's practice from PS_LibreAcces: the activity at the
+/// mailbox's structure when there is one, else their first activity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Practice {
+    /// "Libéral", "Salarié", "Bénévole".
+    pub exercise_mode: String,
+    /// Name of the place of practice ("Raison sociale site").
+    pub site: String,
+    /// "Cabinet individuel", "Établissement public de santé"...
+    pub sector: String,
+    pub phone: String,
+    pub phone2: String,
+    pub fax: String,
+    /// The structure's (non-MSSanté) e-mail address.
+    pub email: String,
+    /// Diplomas and recognised skills ("savoir-faire"), with their type:
+    /// "Cardiologie et maladies vasculaires (Spécialité ordinale)".
+    pub skills: Vec<String>,
+    /// Places of practice listed for this professional.
+    pub activities: u32,
 }
 
 /// Columns read by [`from_row`], in order.
@@ -114,6 +140,7 @@ pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         national_id: opt(s(17)?),
         structure_id: opt(s(18)?),
         paper_free: r.get::<_, i64>(19)? != 0,
+        practice: None,
     };
     e.display_name = display_name(&e);
     Ok(e)

@@ -392,6 +392,7 @@ pub fn entries(docs: &[&Value]) -> Vec<Entry> {
                 national_id: who.national_id.clone(),
                 structure_id: whr.structure_id.clone(),
                 paper_free: m.paper_free,
+                practice: None,
             };
             e.display_name = display_name(&e);
             match index.get(&e.address) {

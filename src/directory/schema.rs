@@ -4,11 +4,25 @@
 use crate::store::migrate::Migration;
 
 /// The directory database's migrations, in order. Append only.
-pub const DIRECTORY_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "directory",
-    sql: include_str!("migrations/0001_directory.sql"),
-}];
+pub const DIRECTORY_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "directory",
+        sql: include_str!("migrations/0001_directory.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "data in its own file",
+        sql: include_str!("migrations/0002_data_file.sql"),
+    },
+];
+
+/// The tables and indexes of a data file.
+pub const DATA_SCHEMA: &str = include_str!("data_schema.sql");
+
+/// Format of the data files this program writes and reads (their
+/// `user_version`). A data file of another format is not read: import again.
+pub const DATA_FORMAT: u32 = 1;
 
 /// Order of the folded fields in `entry.norm` and of the FTS columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,28 +60,15 @@ impl Field {
 pub const FIELD_COUNT: usize = 10;
 const _: () = assert!(Field::Other as usize == FIELD_COUNT - 1);
 
-/// Staging tables of an import: the same shape as `entry` and `entry_fts` in
-/// migration 0001 (a test checks it). Index names carry the import generation
-/// so that they never clash with the live table's.
-pub fn staging_ddl(generation: i64) -> String {
-    let migration = DIRECTORY_MIGRATIONS[0].sql;
-    let start = migration.find("CREATE TABLE entry (").unwrap_or(0);
-    let body = &migration[start..];
-    body.replace("CREATE TABLE entry (", "CREATE TABLE entry_new (")
-        .replace(" ON entry (", " ON entry_new (")
-        .replace("_g0 ", &format!("_g{generation} "))
-        .replace(
-            "CREATE VIRTUAL TABLE entry_fts",
-            "CREATE VIRTUAL TABLE entry_new_fts",
-        )
-        .replace("CREATE TABLE vocab (", "CREATE TABLE vocab_new (")
-}
-
-/// Staging tables without their indexes (built after the rows are in).
-pub fn staging_tables(generation: i64) -> (String, String) {
-    let ddl = staging_ddl(generation);
+/// The data file's tables, and its indexes (built after the rows are in).
+pub fn data_tables() -> (String, String) {
+    let code: String = DATA_SCHEMA
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let (mut tables, mut indexes) = (String::new(), String::new());
-    for stmt in ddl.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+    for stmt in code.split(';').map(str::trim).filter(|s| !s.is_empty()) {
         let target = if stmt.starts_with("CREATE UNIQUE INDEX") || stmt.starts_with("CREATE INDEX")
         {
             &mut indexes
@@ -85,29 +86,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn staging_tables_have_the_live_shape() {
-        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        crate::store::migrate::migrate(&mut conn, DIRECTORY_MIGRATIONS, None).unwrap();
-        let (tables, indexes) = staging_tables(7);
+    fn data_tables_and_indexes_are_split() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let (tables, indexes) = data_tables();
         conn.execute_batch(&tables).unwrap();
-        conn.execute_batch(&indexes).unwrap();
-        let cols = |t: &str| -> Vec<(String, String)> {
-            let mut s = conn.prepare(&format!("PRAGMA table_info({t})")).unwrap();
-            s.query_map([], |r| Ok((r.get(1)?, r.get(2)?)))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect()
-        };
-        assert_eq!(cols("entry"), cols("entry_new"));
-        assert_eq!(cols("entry_fts"), cols("entry_new_fts"));
-        assert_eq!(cols("vocab"), cols("vocab_new"));
-        let n: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%_g7'",
-                [],
+        let count = |kind: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = ?1 AND name LIKE 'entry%'",
+                [kind],
                 |r| r.get(0),
             )
-            .unwrap();
-        assert_eq!(n, 3);
+            .unwrap()
+        };
+        assert_eq!(count("index"), 0);
+        conn.execute_batch(&indexes).unwrap();
+        assert_eq!(count("index"), 3);
+        for t in ["entry", "entry_fts", "vocab"] {
+            let n: i64 = conn
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, 0);
+        }
     }
 }

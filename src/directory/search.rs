@@ -187,6 +187,7 @@ impl Directory {
         if plan.constraints.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
+        self.current()?;
         let mut g = Gather {
             ids: Vec::with_capacity(limit),
             seen: HashSet::new(),
@@ -202,6 +203,7 @@ impl Directory {
         for id in g.ids {
             out.push(stmt.query_row([id], entry::from_row)?);
         }
+        self.enrich(&mut out)?;
         Ok(out)
     }
 

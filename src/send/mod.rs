@@ -151,5 +151,53 @@ pub fn queue(store: &Store, account: &Account, draft: &Draft) -> Result<(i64, St
     };
     let id = outbox::insert(store, account.id, &composed)?;
     tracing::info!(outbox = id, "message queued");
+    learn_recipients(store, draft, &composed.envelope_to);
     Ok((id, composed.message_id))
+}
+
+/// Note every recipient in the personal address book, linked to its entry
+/// of the offline directory beside the store when there is one. The message
+/// is queued already: a failure here is logged, never returned.
+fn learn_recipients(store: &Store, draft: &Draft, recipients: &[String]) {
+    let directory = store
+        .path()
+        .parent()
+        .map(|d| d.join(crate::directory::DIRECTORY_FILE))
+        .filter(|p| p.is_file())
+        .and_then(|p| match crate::directory::Directory::open_file(&p) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!(error = %e, "directory unavailable for the address book");
+                None
+            }
+        });
+    let now = crate::store::now();
+    for address in recipients {
+        let name = display_name_for(draft, address);
+        if let Err(e) = crate::directory::contacts::record_written(
+            store,
+            directory.as_ref(),
+            address,
+            &name,
+            now,
+        ) {
+            tracing::warn!(error = %e, "address book not updated");
+        }
+    }
+}
+
+/// The display name the draft gives `address` (`"Dr Anne Roy" <a@b.fr>`), if any.
+fn display_name_for(draft: &Draft, address: &str) -> String {
+    draft
+        .to
+        .iter()
+        .chain(&draft.cc)
+        .chain(&draft.bcc)
+        .find_map(|raw| {
+            let (name, rest) = raw.trim().split_once('<')?;
+            let addr = rest.strip_suffix('>')?.trim();
+            addr.eq_ignore_ascii_case(address)
+                .then(|| name.trim().trim_matches('"').trim().to_owned())
+        })
+        .unwrap_or_default()
 }
