@@ -22,6 +22,7 @@ folder-junk = Junk
 folder-archive = Archive
 folder-all = All messages
 folders-title = Folders
+folders-quota = { $used } of { $limit } used ({ $percent } %)
 
 ## Message list
 list-empty = No messages
@@ -34,6 +35,12 @@ list-attachment = Attachment
 list-attachment-short = Att.
 list-flagged = Flagged
 list-unread = Unread
+list-show-threads = Group by conversation
+list-show-messages = One line per message
+list-threads-count = { $count ->
+    [one] { $count } conversation
+   *[other] { $count } conversations
+}
 
 ## Reader
 reader-none = Select a message to read it.
@@ -86,9 +93,23 @@ compose-too-big = The attachments exceed the { $limit } limit.
 compose-send = Send
 compose-send-blocked = Sending blocked: a recipient is refused or not verified.
 compose-no-recipient = Add at least one recipient.
-compose-send-unconfigured = Sending is not configured: this message was neither sent nor queued.
 compose-close = Close
 compose-reply-prefix = Re:
+compose-from = From
+compose-on-behalf = { $address } on behalf of { $professional }
+compose-no-account = No mail account is set up: this message can be written and saved as a draft, not sent.
+compose-dsn = Delivery report
+compose-mdn = Read receipt
+compose-save-draft = Save draft
+compose-sending = Sending…
+compose-send-no-account = No mail account is set up: the demo mailbox cannot send. Add an account from the welcome screen. Nothing was sent or queued.
+compose-send-failed = Not sent, nothing was queued: { $reason }
+compose-sent = Message sent.
+compose-send-refused = The server refused the message: { $reason } It stays in the outbox (caducee outbox list).
+compose-queued = Message kept in the outbox, not sent yet: { $reason } It will be tried again at the next send.
+compose-draft-saved = Draft saved.
+compose-draft-saved-server = Draft saved, here and on the server.
+compose-draft-failed = The draft could not be saved: { $reason }
 trust-unavailable = the MSSanté whitelist is not loaded yet
 trust-invalid-address = this is not a valid mail address
 directory-unavailable = Directory not available in this version.

@@ -11,6 +11,8 @@ use iced_test::Simulator;
 use super::composer::tests::MssanteOnly;
 use super::*;
 
+mod sending;
+
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gui");
 
 /// Fill the demo store of `data_dir` with the fixture messages.
@@ -52,7 +54,7 @@ impl Harness {
         };
         let (mut app, work) = App::new(config);
         app.settings.language = LangChoice::Fixed(Lang::Fr);
-        app.apply_settings();
+        let _ = app.apply_settings();
         let mut h = Harness { _dir: dir, app };
         h.run(work);
         h
@@ -202,10 +204,17 @@ fn a_refused_recipient_disables_send() {
         ui.tap_key(Named::Enter);
     });
     assert!(h.shows("Autorisé (medecin.mssante.fr)"));
+    // No account in the demo: Send says so, and queues nothing.
     assert!(!h.click("Envoyer").is_empty());
-    assert!(
-        h.shows("Envoi non configuré : ce message n'a pas été envoyé ni mis en file d'attente.")
-    );
+    assert!(h.shows("Aucun compte de messagerie n'est configuré : la boîte de démonstration ne peut pas envoyer. Ajoutez un compte depuis l'écran d'accueil. Rien n'a été envoyé ni mis en file d'attente."));
+    assert!(!h.app.composer.as_ref().unwrap().sending);
+    let queued = h
+        .app
+        .store
+        .as_ref()
+        .unwrap()
+        .with_store(|s| caducee::send::outbox::list(s, None).unwrap().len());
+    assert_eq!(queued, Some(0));
 }
 
 #[test]
@@ -271,7 +280,7 @@ fn welcome_offers_the_demo_and_is_honest_about_accounts() {
     };
     let (mut app, _work) = App::new(config);
     app.settings.language = LangChoice::Fixed(Lang::Fr);
-    app.apply_settings();
+    let _ = app.apply_settings();
     let mut h = Harness { _dir: dir, app };
     // The user's store cannot be opened (no keyring here).
     h.send(Message::Opened(Err("no keyring".into())));
