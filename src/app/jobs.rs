@@ -13,6 +13,7 @@ use caducee::store::{
 };
 use caducee::sync::Quota;
 
+use super::account_form::NewAccount;
 use super::outgoing::{self, DraftSaved, Outgoing, SendOutcome};
 use super::recipients::{self, DirectoryLookup, NoWhitelist, RecipientCheck};
 
@@ -380,6 +381,37 @@ fn first_page(store: &Store) -> Option<(i64, Vec<MessageRow>)> {
     let folder = store.find_folder("INBOX").ok()?;
     let rows = store.list_messages(Some(folder), PAGE_SIZE, 0).ok()?;
     Some((folder, rows))
+}
+
+/// Add an account to an open store and keep its password in the OS keyring;
+/// returns why the password could not be kept, if it could not.
+pub fn add_to(store: &StoreHandle, new: &NewAccount) -> Result<Option<String>, String> {
+    store.with(|s| {
+        account::add(s, &new.name, &new.address, &new.settings)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })?;
+    let kept = caducee::secrets::Secret {
+        what: "password",
+        account: &new.address,
+        env: caducee::imap::auth::PASSWORD_ENV,
+    }
+    .set(&new.password);
+    Ok(kept.err().map(|e| e.to_string()))
+}
+
+/// Open (creating it if needed) the user's store and add the account there.
+pub fn add_account(
+    data_dir: &Path,
+    new: &NewAccount,
+) -> Result<(Box<Opened>, Option<String>), String> {
+    let mut opened = open(data_dir, false)?;
+    let warning = add_to(&opened.store, new)?;
+    opened.accounts = opened
+        .store
+        .with(|s| account::list(s).map_err(|e| e.to_string()))?;
+    opened.has_mail = true;
+    Ok((Box::new(opened), warning))
 }
 
 /// Open the user's store, or the demo store.

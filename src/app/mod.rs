@@ -6,6 +6,7 @@
 //! and an optional event for this parent. Store work runs in blocking tasks
 //! (see [`jobs`]); `update` itself never touches the disk.
 
+mod account_form;
 mod attachments;
 mod composer;
 mod directory;
@@ -121,12 +122,16 @@ pub enum Message {
     Resized(f32),
     WindowOpened,
     Loaded(Loaded),
+    /// An account was added from the welcome screen (and the store opened),
+    /// with a warning when its password could not be kept.
+    AccountAdded(Result<(Box<Opened>, Option<String>), String>),
 }
 
 /// Work for the background: open a store, or a job on the open one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Work {
     Open { demo: bool },
+    AddAccount(Box<account_form::NewAccount>),
     Job(Job),
 }
 
@@ -213,6 +218,12 @@ impl App {
                     |r: Result<Result<Opened, String>, String>| Message::Opened(r.and_then(|x| x)),
                 )
             }
+            Work::AddAccount(new) => {
+                let dir = self.config.data_dir.clone();
+                Task::perform(blocking(move || jobs::add_account(&dir, &new)), |r| {
+                    Message::AccountAdded(r.and_then(|x| x))
+                })
+            }
             Work::Job(job) => match &self.store {
                 Some(store) => {
                     let store = store.clone();
@@ -242,11 +253,28 @@ impl App {
                 Task::none()
             }
             Message::Welcome(m) => {
-                let (task, event) = self.welcome.update(m);
-                if event == Some(welcome::Event::OpenDemo) {
-                    work.push(Work::Open { demo: true });
+                let (task, event) = self.welcome.update(m, lang);
+                match event {
+                    Some(welcome::Event::OpenDemo) => work.push(Work::Open { demo: true }),
+                    Some(welcome::Event::AddAccount(a)) => work.push(Work::AddAccount(a)),
+                    None => {}
                 }
                 task.map(Message::Welcome)
+            }
+            Message::AccountAdded(result) => {
+                match result {
+                    Ok((opened, warning)) => {
+                        self.welcome.form = None;
+                        self.opened(Ok(*opened), &mut work);
+                        self.status =
+                            warning.map(|w| t1(lang, "account-password-not-kept", "reason", w));
+                    }
+                    Err(e) => {
+                        let (task, _) = self.welcome.update(welcome::Message::Failed(e), lang);
+                        return (task.map(Message::Welcome), work);
+                    }
+                }
+                Task::none()
             }
             Message::Mailbox(m) => {
                 let (task, event) = self.mailbox.update(m);

@@ -66,6 +66,9 @@ impl Harness {
         while let Some(w) = queue.pop_front() {
             let message = match w {
                 Work::Open { demo } => Message::Opened(jobs::open(&self.app.config.data_dir, demo)),
+                Work::AddAccount(new) => {
+                    Message::AccountAdded(jobs::add_account(&self.app.config.data_dir, &new))
+                }
                 Work::Job(job) => {
                     let store = self.app.store.clone().expect("a store is open");
                     Message::Loaded(jobs::run(&store, job))
@@ -285,14 +288,78 @@ fn welcome_offers_the_demo_and_is_honest_about_accounts() {
     // The user's store cannot be opened (no keyring here).
     h.send(Message::Opened(Err("no keyring".into())));
     assert!(h.shows("Votre boîte aux lettres ne peut pas être ouverte : no keyring"));
+    // The account form: address, then the guessed servers, then the login.
     h.click("Ajouter un compte");
-    assert!(h.shows(
-        "L'ajout de compte n'est pas encore disponible dans cette version : aucune donnée n'a été enregistrée."
-    ));
+    assert!(h.shows("Ajouter un compte de messagerie"));
+    let form = |h: &mut Harness, m| h.send(Message::Welcome(welcome::Message::Form(m)));
+    form(
+        &mut h,
+        account_form::Message::Input(
+            account_form::Field::Address,
+            "claire.moreau@medecin.mssante.fr".into(),
+        ),
+    );
+    h.click("Suivant");
+    assert!(h.shows("imap.medecin.mssante.fr"));
+    h.click("Suivant");
+    form(
+        &mut h,
+        account_form::Message::Input(account_form::Field::Password, "secret".into()),
+    );
+    // Saving opens the user's store: here it cannot be (no keyring, no key),
+    // and the form says why, keeping what was typed.
+    h.click("Enregistrer");
+    let f = h.app.welcome.form.as_ref().expect("the form stays");
+    assert!(!f.saving);
+    let error = f.error.clone().unwrap();
+    assert!(
+        error.starts_with("Le compte n'a pas pu être ajouté"),
+        "{error}"
+    );
+    assert!(h.shows(&error));
+    h.click("Annuler");
+    assert!(h.app.welcome.form.is_none());
     h.click("Ouvrir la démo");
     assert!(h.app.demo);
     assert!(h.shows("Démo"));
     assert!(h.shows("Boîte de réception"));
+}
+
+#[test]
+fn an_added_account_is_kept_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = caducee::store::StoreKey::random();
+    let store = caducee::store::Store::open(&dir.path().join("caducee.db"), &key).unwrap();
+    let handle = jobs::StoreHandle::new(store, key);
+    let mut form = account_form::State::default();
+    for (f, v) in [
+        (
+            account_form::Field::Address,
+            "claire.moreau@medecin.mssante.fr",
+        ),
+        (account_form::Field::Password, "secret"),
+    ] {
+        let _ = form.update(account_form::Message::Input(f, v.into()), Lang::Fr);
+        if f == account_form::Field::Address {
+            let _ = form.update(account_form::Message::Next, Lang::Fr);
+            let _ = form.update(account_form::Message::Next, Lang::Fr);
+        }
+    }
+    let (_, event) = form.update(account_form::Message::Next, Lang::Fr);
+    let Some(account_form::Event::Save(new)) = event else {
+        panic!("{event:?}")
+    };
+    // The password goes to the keyring when there is one (none here, maybe).
+    let _warning = jobs::add_to(&handle, &new).unwrap();
+    let accounts = handle
+        .with_store(|s| caducee::account::list(s).unwrap())
+        .unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].address, "claire.moreau@medecin.mssante.fr");
+    assert_eq!(accounts[0].settings.imap.host, "imap.medecin.mssante.fr");
+    // The same address twice is refused, with the reason.
+    let again = jobs::add_to(&handle, &new).unwrap_err();
+    assert!(again.contains("already exists"), "{again}");
 }
 
 #[test]
