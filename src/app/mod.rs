@@ -121,6 +121,7 @@ pub enum Message {
     Shortcut(Shortcut),
     Resized(f32),
     WindowOpened,
+    FirstFrame,
     Loaded(Loaded),
     /// An account was added from the welcome screen (and the store opened),
     /// with a warning when its password could not be kept.
@@ -163,6 +164,7 @@ pub struct App {
     first_page_logged: bool,
     /// Whether the first view was built (for the start-up time in the log).
     first_view: std::cell::Cell<bool>,
+    first_drawn: bool,
     /// The mail accounts (none in the demo).
     accounts: Vec<Account>,
     /// The account password, when given instead of the keyring (tests).
@@ -196,6 +198,7 @@ impl App {
             directory: Box::new(NoDirectory),
             first_page_logged: false,
             first_view: std::cell::Cell::new(false),
+            first_drawn: false,
             accounts: Vec::new(),
             password: None,
             quota: None,
@@ -388,6 +391,16 @@ impl App {
             }
             Message::Loaded(loaded) => {
                 self.loaded(loaded, &mut work);
+                Task::none()
+            }
+            Message::FirstFrame => {
+                if !self.first_drawn {
+                    self.first_drawn = true;
+                    tracing::info!(
+                        elapsed_ms = self.config.started.elapsed().as_millis() as u64,
+                        "first frame drawn"
+                    );
+                }
                 Task::none()
             }
             Message::WindowOpened => {
@@ -852,7 +865,13 @@ impl App {
     }
 
     fn subscription(&self) -> Subscription<Message> {
-        iced::event::listen_with(|event, status, _window| match event {
+        // The first redraw, for the start-up time in the log; then no more.
+        let first = if self.first_drawn {
+            Subscription::none()
+        } else {
+            iced::window::frames().map(|_| Message::FirstFrame)
+        };
+        let events = iced::event::listen_with(|event, status, _window| match event {
             iced::Event::Keyboard(iced::keyboard::Event::KeyPressed { key, modifiers, .. }) => {
                 shortcuts::map(&key, modifiers, status == iced::event::Status::Captured)
                     .map(Message::Shortcut)
@@ -862,14 +881,15 @@ impl App {
             }
             iced::Event::Window(iced::window::Event::Opened { .. }) => Some(Message::WindowOpened),
             _ => None,
-        })
+        });
+        Subscription::batch([first, events])
     }
 
     pub fn view(&self) -> Element<'_, Message> {
         if !self.first_view.replace(true) {
             tracing::info!(
                 elapsed_ms = self.config.started.elapsed().as_millis() as u64,
-                "first frame built"
+                "first view built"
             );
         }
         let lang = self.lang;
