@@ -363,6 +363,67 @@ fn an_added_account_is_kept_in_the_store() {
 }
 
 #[test]
+fn the_folder_pane_shows_the_quota_the_sync_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = caducee::store::StoreKey::random();
+    let store = caducee::store::Store::open(&dir.path().join("caducee.db"), &key).unwrap();
+    let server = |port| caducee::account::Server {
+        host: "mail.example.fr".into(),
+        port,
+        security: caducee::account::Security::Tls,
+    };
+    let settings = caducee::account::AccountSettings {
+        imap: server(993),
+        smtp: server(465),
+        auth: caducee::account::AuthMethod::Password {
+            username: "claire".into(),
+        },
+        extra_ca: None,
+        attachment_limit: caducee::account::DEFAULT_ATTACHMENT_LIMIT,
+        offline_bodies: Default::default(),
+        delegations: vec![],
+    };
+    let id =
+        caducee::account::add(&store, "Claire", "claire@medecin.mssante.fr", &settings).unwrap();
+    caducee::sync::state::save_quota(
+        store.conn(),
+        id,
+        &caducee::sync::Quota {
+            root: String::new(),
+            used_kib: 512 * 1024,
+            limit_kib: Some(2 * 1024 * 1024),
+            checked_at: 0,
+        },
+    )
+    .unwrap();
+    let accounts = caducee::account::list(&store).unwrap();
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        demo: false,
+        offset: UtcOffset::UTC,
+        started: std::time::Instant::now(),
+        downloads: std::env::temp_dir().join("caducee-tests-unused"),
+    };
+    let (mut app, _open) = App::new(config);
+    app.settings.language = LangChoice::Fixed(Lang::Fr);
+    let _ = app.apply_settings();
+    let mut h = Harness { _dir: dir, app };
+    h.send(Message::Opened(Ok(jobs::Opened {
+        store: jobs::StoreHandle::new(store, key),
+        demo: false,
+        has_mail: true,
+        ui: None,
+        accounts,
+        first_page: None,
+    })));
+    let q = h.app.quota.clone().expect("quota read at opening");
+    let (line, share) = folders::quota_line(&q, Lang::Fr).unwrap();
+    assert!((share - 0.25).abs() < 1e-6);
+    assert!(line.contains("25 %"), "{line}");
+    assert!(h.shows(&line));
+}
+
+#[test]
 fn keyboard_navigation_and_mark_read() {
     let mut h = Harness::demo();
     h.send(Message::Shortcut(Shortcut::Next));
