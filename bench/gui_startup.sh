@@ -36,9 +36,22 @@ rss() { awk '/^VmRSS/ {print $2 " kB"}' "/proc/$APP_PID/status"; }
 start=$(date +%s.%N)
 CADUCEE_LOG=caducee=info "$BIN" --data-dir "$WORK/data" >"$WORK/app.log" 2>&1 &
 APP_PID=$!
-WID=$(xdotool search --sync --name 'Caduc' | head -n 1)
+# Poll every 20 ms (xdotool's own --sync polls every half second).
+until WID=$(xdotool search --name 'Caduc' 2>/dev/null | head -n 1) && [ -n "$WID" ]; do
+    sleep 0.02
+done
 mapped=$(date +%s.%N)
-echo "window mapped after: $(echo "$mapped - $start" | bc) s"
+echo "window mapped after: $(echo "$mapped - $start" | bc) s (polled every 20 ms)"
+i=0
+until grep -q "first frame drawn" "$WORK/app.log"; do
+    i=$((i + 1))
+    [ "$i" -gt 600 ] && { echo "no first frame after 60 s"; cat "$WORK/app.log"; exit 1; }
+    sleep 0.05
+done
+sed 's/\x1b\[[0-9;]*m//g' "$WORK/app.log" |
+    sed -n -e 's/.*first view built elapsed_ms=\([0-9]*\).*/first view built after: \1 ms (from process start, logged by the client)/p' \
+        -e 's/.*first frame drawn elapsed_ms=\([0-9]*\).*/first frame drawn after: \1 ms (the first redraw of the window)/p' \
+        -e 's/.*window open elapsed_ms=\([0-9]*\).*/window open event after: \1 ms/p'
 i=0
 until grep -q "first page of the message list ready" "$WORK/app.log"; do
     i=$((i + 1))

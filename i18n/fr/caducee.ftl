@@ -11,7 +11,27 @@ welcome-no-store = Votre boîte aux lettres ne peut pas être ouverte : { $reaso
 welcome-empty-store = Aucun compte n'est encore configuré.
 welcome-open-demo = Ouvrir la démo
 welcome-add-account = Ajouter un compte
-welcome-account-unavailable = L'ajout de compte n'est pas encore disponible dans cette version : aucune donnée n'a été enregistrée.
+account-title = Ajouter un compte de messagerie
+account-address = Votre adresse MSSanté
+account-name = Nom du compte (affiché dans la fenêtre)
+account-servers-guessed = Paramètres des serveurs, devinés d'après l'adresse : vérifiez-les avec les instructions de votre opérateur.
+account-imap-host = Serveur IMAP (réception)
+account-smtp-host = Serveur SMTP (envoi)
+account-port = Port
+account-implicit-tls = TLS implicite (sinon STARTTLS)
+account-login-password = Connexion par mot de passe. La carte CPS, la e-CPS et le code à usage unique viendront dans une prochaine version.
+account-login-later = Le mot de passe est gardé dans le trousseau du système, jamais dans un fichier.
+account-username = Identifiant
+account-password = Mot de passe
+account-bad-address = Ce n'est pas une adresse de messagerie (nom@domaine.mssante.fr).
+account-bad-server = Chaque serveur demande un nom d'hôte et un port entre 1 et 65535.
+account-missing-login = Indiquez l'identifiant et le mot de passe.
+account-next = Suivant
+account-back = Retour
+account-save = Enregistrer
+account-cancel = Annuler
+account-save-failed = Le compte n'a pas pu être ajouté : { $reason }
+account-password-not-kept = Compte ajouté, mais son mot de passe n'a pas pu être gardé dans le trousseau : { $reason }
 
 ## Folders
 folder-inbox = Boîte de réception
@@ -22,6 +42,7 @@ folder-junk = Indésirables
 folder-archive = Archives
 folder-all = Tous les messages
 folders-title = Dossiers
+folders-quota = { $used } utilisés sur { $limit } ({ $percent } %)
 
 ## Message list
 list-empty = Aucun message
@@ -34,6 +55,12 @@ list-attachment = Pièce jointe
 list-attachment-short = PJ
 list-flagged = Suivi
 list-unread = Non lu
+list-show-threads = Grouper par conversation
+list-show-messages = Une ligne par message
+list-threads-count = { $count ->
+    [one] { $count } conversation
+   *[other] { $count } conversations
+}
 
 ## Reader
 reader-none = Sélectionnez un message pour le lire.
@@ -86,9 +113,23 @@ compose-too-big = Les pièces jointes dépassent la limite de { $limit }.
 compose-send = Envoyer
 compose-send-blocked = Envoi bloqué : un destinataire est refusé ou non vérifié.
 compose-no-recipient = Ajoutez au moins un destinataire.
-compose-send-unconfigured = Envoi non configuré : ce message n'a pas été envoyé ni mis en file d'attente.
 compose-close = Fermer
 compose-reply-prefix = Re :
+compose-from = De
+compose-on-behalf = { $address } pour le compte de { $professional }
+compose-no-account = Aucun compte de messagerie n'est configuré : ce message peut être rédigé et enregistré en brouillon, pas envoyé.
+compose-dsn = Accusé de remise
+compose-mdn = Accusé de lecture
+compose-save-draft = Enregistrer le brouillon
+compose-sending = Envoi en cours…
+compose-send-no-account = Aucun compte de messagerie n'est configuré : la boîte de démonstration ne peut pas envoyer. Ajoutez un compte depuis l'écran d'accueil. Rien n'a été envoyé ni mis en file d'attente.
+compose-send-failed = Non envoyé, rien n'a été mis en file d'attente : { $reason }
+compose-sent = Message envoyé.
+compose-send-refused = Le serveur a refusé le message : { $reason } Il reste dans la boîte d'envoi (caducee outbox list).
+compose-queued = Message gardé dans la boîte d'envoi, pas encore envoyé : { $reason } Il sera réessayé au prochain envoi.
+compose-draft-saved = Brouillon enregistré.
+compose-draft-saved-server = Brouillon enregistré, ici et sur le serveur.
+compose-draft-failed = Le brouillon n'a pas pu être enregistré : { $reason }
 trust-unavailable = la liste blanche MSSanté n'est pas encore chargée
 trust-invalid-address = ce n'est pas une adresse de messagerie valide
 directory-unavailable = Annuaire non disponible dans cette version.

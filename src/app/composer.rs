@@ -1,25 +1,107 @@
 //! The composer: To/Cc/Bcc with each recipient checked against the MSSanté
 //! whitelist as it is entered (refused ones in red with the reason, Send
-//! disabled), directory completion, attachments against the 10 MB limit.
+//! disabled), directory completion, attachments against the account's limit
+//! with a running size, DSN/MDN options, the identity picker (own address, or
+//! "on behalf of" a professional the account holds a delegation for), drafts
+//! saved on demand and after a pause in typing.
 //!
-//! Sending itself is not configured yet: the Send button says so and queues nothing.
+//! Send and Save hand an [`Outgoing`] to the parent, which runs the work in
+//! the background and reports back with [`State::sent`] / [`State::saved`].
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use iced::widget::{
-    Column, Row, button, column, container, row, scrollable, space, text, text_editor, text_input,
+    Column, Row, button, checkbox, column, container, pick_list, row, scrollable, space, text,
+    text_editor, text_input,
 };
 use iced::{Element, Fill, Task};
 
+use caducee::account::Account;
+use caducee::send::SendOptions;
+
 use super::format;
 use super::i18n::{Lang, t, t_args, t1};
+use super::outgoing::{Attached, Outgoing, Source};
 use super::recipients::{DirectoryLookup, RecipientCheck, Suggestion, Verdict};
 use super::theme;
 
-/// Most bytes of attachments in one message (MSSanté operators' limit).
+/// Most bytes of attachments in one message when no account says otherwise
+/// (MSSanté operators' limit).
 pub const ATTACHMENT_LIMIT: u64 = 10 * 1000 * 1000;
 /// Completions shown under a recipient field.
 const SUGGESTIONS: usize = 6;
+/// Quiet time after the last change before a draft is saved by itself.
+pub const AUTOSAVE_AFTER: Duration = Duration::from_secs(3);
+
+/// Who the message is from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub account_id: i64,
+    /// The account's own address.
+    pub address: String,
+    /// The professional it is sent for (a delegation), if any.
+    pub on_behalf_of: Option<String>,
+    /// The account's attachment limit.
+    pub limit: u64,
+}
+
+impl Identity {
+    /// Every identity the accounts offer: each own address, then each delegation.
+    pub fn all(accounts: &[Account]) -> Vec<Identity> {
+        let mut out = Vec::new();
+        for a in accounts {
+            let base = Identity {
+                account_id: a.id,
+                address: a.address.clone(),
+                on_behalf_of: None,
+                limit: a.settings.attachment_limit,
+            };
+            out.push(base.clone());
+            for d in &a.settings.delegations {
+                out.push(Identity {
+                    on_behalf_of: Some(d.trim().to_owned()),
+                    ..base.clone()
+                });
+            }
+        }
+        out
+    }
+
+    pub fn label(&self, lang: Lang) -> String {
+        match &self.on_behalf_of {
+            None => self.address.clone(),
+            Some(pro) => t_args(
+                lang,
+                "compose-on-behalf",
+                &[
+                    ("professional", pro.clone().into()),
+                    ("address", self.address.clone().into()),
+                ],
+            ),
+        }
+    }
+}
+
+/// One line of the identity picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityChoice {
+    pub index: usize,
+    pub label: String,
+}
+
+impl std::fmt::Display for IdentityChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+/// A line under the form: progress or result of a send or a save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
 
 /// The three recipient fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +132,13 @@ pub enum Message {
     AttachPath(String),
     Attach,
     RemoveAttachment(usize),
+    Identity(IdentityChoice),
+    Dsn(bool),
+    Mdn(bool),
     Send,
+    SaveDraft,
+    /// The autosave timer of change number `n` ran out.
+    Autosave(u64),
     Close,
 }
 
@@ -58,6 +146,13 @@ pub enum Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Closed,
+    /// Send this (the composer shows it as sending until [`State::sent`]).
+    Send(Box<Outgoing>),
+    /// Save this as a draft.
+    SaveDraft {
+        outgoing: Box<Outgoing>,
+        autosave: bool,
+    },
 }
 
 /// A recipient as entered, with its verdict.
@@ -74,12 +169,6 @@ pub struct RecipientField {
     pub suggestions: Vec<Suggestion>,
 }
 
-#[derive(Debug)]
-pub struct Attachment {
-    pub path: PathBuf,
-    pub size: u64,
-}
-
 #[derive(Debug, Default)]
 pub struct State {
     pub to: RecipientField,
@@ -87,11 +176,28 @@ pub struct State {
     pub bcc: RecipientField,
     pub subject: String,
     pub body: text_editor::Content,
-    pub attachments: Vec<Attachment>,
+    pub attachments: Vec<Attached>,
     pub attach_path: String,
     pub attach_error: Option<String>,
-    /// Shown after Send: sending is not configured.
-    pub send_notice: bool,
+    /// The identities the accounts offer (none: no account is set up).
+    pub identities: Vec<Identity>,
+    pub identity: usize,
+    pub dsn: bool,
+    pub mdn: bool,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    /// Between Send and its answer.
+    pub sending: bool,
+    pub notice: Option<Notice>,
+    /// The saved draft this message is (replaced at each save).
+    pub draft_id: Option<i64>,
+    /// Changes made so far, and how many the last saved draft holds.
+    pub edits: u64,
+    pub saved_edits: u64,
+    /// A draft save is running (an autosave then waits for the next pause),
+    /// with the changes it holds.
+    pub saving: bool,
+    saving_edits: u64,
 }
 
 impl State {
@@ -120,6 +226,161 @@ impl State {
         let quoted: String = quoted.lines().map(|l| format!("> {l}\n")).collect();
         s.body = text_editor::Content::with_text(&format!("\n\n{quoted}"));
         s
+    }
+
+    /// A composer with the accounts' identities (the first one chosen).
+    pub fn with_identities(mut self, identities: Vec<Identity>) -> Self {
+        self.identities = identities;
+        self.identity = 0;
+        self
+    }
+
+    /// A saved draft, back in the composer (recipients checked again).
+    pub fn from_draft(
+        out: Outgoing,
+        identities: Vec<Identity>,
+        check: &dyn RecipientCheck,
+    ) -> Self {
+        let mut s = State::default().with_identities(identities);
+        for (field, list) in [
+            (Field::To, &out.to),
+            (Field::Cc, &out.cc),
+            (Field::Bcc, &out.bcc),
+        ] {
+            for a in list {
+                commit(s.field(field), a, check);
+            }
+        }
+        if let Some(pro) = &out.on_behalf_of
+            && let Some(i) = s
+                .identities
+                .iter()
+                .position(|id| id.on_behalf_of.as_deref() == Some(pro.as_str()))
+        {
+            s.identity = i;
+        }
+        s.subject = out.subject;
+        s.body = text_editor::Content::with_text(&out.text);
+        s.attachments = out.attachments;
+        s.dsn = out.options.dsn;
+        s.mdn = out.options.mdn;
+        s.in_reply_to = out.in_reply_to;
+        s.references = out.references;
+        s.draft_id = out.draft_id;
+        s
+    }
+
+    /// Check every recipient again (a new whitelist was loaded).
+    pub fn recheck(&mut self, check: &dyn RecipientCheck) {
+        for f in [&mut self.to, &mut self.cc, &mut self.bcc] {
+            for r in &mut f.entries {
+                r.verdict = check.check(&r.raw);
+            }
+        }
+    }
+
+    /// The chosen identity, if an account is set up.
+    pub fn chosen(&self) -> Option<&Identity> {
+        self.identities.get(self.identity)
+    }
+
+    /// The attachment limit of the chosen account.
+    pub fn limit(&self) -> u64 {
+        self.chosen().map_or(ATTACHMENT_LIMIT, |i| i.limit)
+    }
+
+    /// What is written, for sending or saving.
+    pub fn outgoing(&self) -> Outgoing {
+        let list = |f: &RecipientField| f.entries.iter().map(|r| r.raw.clone()).collect();
+        Outgoing {
+            account_id: self.chosen().map(|i| i.account_id),
+            on_behalf_of: self.chosen().and_then(|i| i.on_behalf_of.clone()),
+            to: list(&self.to),
+            cc: list(&self.cc),
+            bcc: list(&self.bcc),
+            subject: self.subject.clone(),
+            text: self.body.text(),
+            attachments: self.attachments.clone(),
+            options: SendOptions {
+                dsn: self.dsn,
+                mdn: self.mdn,
+            },
+            in_reply_to: self.in_reply_to.clone(),
+            references: self.references.clone(),
+            draft_id: self.draft_id,
+        }
+    }
+
+    /// Whether anything was written at all (an empty composer is not saved).
+    fn is_empty(&self) -> bool {
+        self.all().next().is_none()
+            && self.subject.trim().is_empty()
+            && self.body.text().trim().is_empty()
+            && self.attachments.is_empty()
+    }
+
+    /// The answer to a send that queued nothing (a send that queued closes
+    /// the composer: the message is then in the outbox).
+    pub fn sent(&mut self, lang: Lang, result: Result<(), String>) {
+        self.sending = false;
+        if let Err(e) = result {
+            self.notice = Some(Notice {
+                text: t1(lang, "compose-send-failed", "reason", e),
+                error: true,
+            });
+        }
+    }
+
+    /// The answer to a draft save.
+    pub fn saved(&mut self, lang: Lang, result: Result<(i64, bool), String>) {
+        self.saving = false;
+        match result {
+            Ok((id, uploaded)) => {
+                self.draft_id = Some(id);
+                self.saved_edits = self.saved_edits.max(self.saving_edits);
+                self.notice = Some(Notice {
+                    text: t(
+                        lang,
+                        if uploaded {
+                            "compose-draft-saved-server"
+                        } else {
+                            "compose-draft-saved"
+                        },
+                    ),
+                    error: false,
+                });
+            }
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: t1(lang, "compose-draft-failed", "reason", e),
+                    error: true,
+                })
+            }
+        }
+    }
+
+    /// Count a change, and start the autosave timer for it.
+    fn changed(&mut self) -> Task<Message> {
+        self.edits += 1;
+        let n = self.edits;
+        // The timer starts when the executor first polls it (not here, where
+        // there may be no runtime).
+        Task::perform(
+            async move { tokio::time::sleep(AUTOSAVE_AFTER).await },
+            move |()| Message::Autosave(n),
+        )
+    }
+
+    fn save_event(&mut self, autosave: bool) -> Option<Event> {
+        if self.saving || self.sending || self.is_empty() {
+            return None;
+        }
+        self.saving = true;
+        self.saving_edits = self.edits;
+        Some(Event::SaveDraft {
+            outgoing: Box::new(self.outgoing()),
+            autosave,
+        })
     }
 
     fn field(&mut self, f: Field) -> &mut RecipientField {
@@ -151,13 +412,16 @@ impl State {
         if self.all().any(|r| !r.verdict.is_allowed()) {
             return Some(t(lang, "compose-send-blocked"));
         }
-        if self.attachments_size() > ATTACHMENT_LIMIT {
+        if self.attachments_size() > self.limit() {
             return Some(t1(
                 lang,
                 "compose-too-big",
                 "limit",
-                format::size(ATTACHMENT_LIMIT, lang),
+                format::size(self.limit(), lang),
             ));
+        }
+        if self.sending {
+            return Some(t(lang, "compose-sending"));
         }
         None
     }
@@ -168,6 +432,18 @@ impl State {
         check: &dyn RecipientCheck,
         directory: &dyn DirectoryLookup,
     ) -> (Task<Message>, Option<Event>) {
+        let edit = matches!(
+            message,
+            Message::Commit(_)
+                | Message::Pick(..)
+                | Message::Remove(..)
+                | Message::Subject(_)
+                | Message::Attach
+                | Message::RemoveAttachment(_)
+                | Message::Identity(_)
+                | Message::Dsn(_)
+                | Message::Mdn(_)
+        ) || matches!(&message, Message::Body(a) if a.is_edit());
         match message {
             Message::Input(f, value) => {
                 // A comma or semicolon ends an address.
@@ -216,9 +492,13 @@ impl State {
                 let path = PathBuf::from(self.attach_path.trim());
                 match std::fs::metadata(&path) {
                     Ok(m) if m.is_file() => {
-                        self.attachments.push(Attachment {
-                            path,
+                        self.attachments.push(Attached {
+                            name: path
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default(),
                             size: m.len(),
+                            source: Source::File(path),
                         });
                         self.attach_path.clear();
                         self.attach_error = None;
@@ -232,11 +512,32 @@ impl State {
                     self.attachments.remove(i);
                 }
             }
+            Message::Identity(choice) => {
+                if choice.index < self.identities.len() {
+                    self.identity = choice.index;
+                }
+            }
+            Message::Dsn(on) => self.dsn = on,
+            Message::Mdn(on) => self.mdn = on,
             Message::Send => {
-                // Sending is another part of the client: nothing is queued.
-                self.send_notice = self.blocked(Lang::Fr).is_none();
+                if self.blocked(Lang::Fr).is_some() {
+                    return (Task::none(), None);
+                }
+                self.sending = true;
+                self.notice = None;
+                return (Task::none(), Some(Event::Send(Box::new(self.outgoing()))));
+            }
+            Message::SaveDraft => return (Task::none(), self.save_event(false)),
+            Message::Autosave(n) => {
+                // Only after a pause: a later change has its own timer.
+                if n == self.edits && self.edits > self.saved_edits {
+                    return (Task::none(), self.save_event(true));
+                }
             }
             Message::Close => return (Task::none(), Some(Event::Closed)),
+        }
+        if edit {
+            return (self.changed(), None);
         }
         (Task::none(), None)
     }
@@ -276,22 +577,78 @@ impl State {
                 .padding(8),
         );
         form = form.push(self.attachments_view(lang));
+        form = form.push(
+            row![
+                checkbox(self.dsn)
+                    .label(t(lang, "compose-dsn"))
+                    .on_toggle(Message::Dsn)
+                    .size(16)
+                    .text_size(13),
+                checkbox(self.mdn)
+                    .label(t(lang, "compose-mdn"))
+                    .on_toggle(Message::Mdn)
+                    .size(16)
+                    .text_size(13),
+            ]
+            .spacing(16),
+        );
         let blocked = self.blocked(lang);
         let send = button(text(t(lang, "compose-send")))
             .padding([6, 18])
             .on_press_maybe(blocked.is_none().then_some(Message::Send));
-        let mut footer = row![send].spacing(12).align_y(iced::Center);
+        let save = button(text(t(lang, "compose-save-draft")).size(14))
+            .padding([6, 12])
+            .style(button::secondary)
+            .on_press_maybe((!self.saving && !self.sending).then_some(Message::SaveDraft));
+        let mut footer = row![send, save].spacing(12).align_y(iced::Center);
         if let Some(why) = blocked {
-            footer = footer.push(text(why).size(13).style(text::danger));
-        } else if self.send_notice {
-            footer = footer.push(text(t(lang, "compose-send-unconfigured")).size(13));
+            let style = if self.sending {
+                text::default
+            } else {
+                text::danger
+            };
+            footer = footer.push(text(why).size(13).style(style));
+        } else if let Some(n) = &self.notice {
+            let style = if n.error { text::danger } else { text::default };
+            footer = footer.push(text(n.text.clone()).size(13).style(style));
         }
-        column![title, scrollable(form.padding([0, 8])).height(Fill), footer]
-            .spacing(12)
-            .padding(16)
-            .width(Fill)
-            .height(Fill)
-            .into()
+        column![
+            title,
+            self.identity_view(lang),
+            scrollable(form.padding([0, 8])).height(Fill),
+            footer
+        ]
+        .spacing(12)
+        .padding(16)
+        .width(Fill)
+        .height(Fill)
+        .into()
+    }
+
+    fn identity_view(&self, lang: Lang) -> Element<'_, Message> {
+        let content: Element<'_, Message> = if self.identities.is_empty() {
+            text(t(lang, "compose-no-account"))
+                .size(13)
+                .style(|th: &iced::Theme| text::Style {
+                    color: Some(theme::muted(th)),
+                })
+                .into()
+        } else {
+            let choices: Vec<IdentityChoice> = self
+                .identities
+                .iter()
+                .enumerate()
+                .map(|(index, i)| IdentityChoice {
+                    index,
+                    label: i.label(lang),
+                })
+                .collect();
+            let selected = choices.get(self.identity).cloned();
+            pick_list(choices, selected, Message::Identity)
+                .text_size(13)
+                .into()
+        };
+        labelled(t(lang, "compose-from"), content)
     }
 
     fn recipient_view<'a>(
@@ -359,14 +716,9 @@ impl State {
     fn attachments_view(&self, lang: Lang) -> Element<'_, Message> {
         let mut col = Column::new().spacing(4);
         for (i, a) in self.attachments.iter().enumerate() {
-            let name = a
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
             col = col.push(
                 row![
-                    text(name).size(13),
+                    text(a.name.clone()).size(13),
                     text(format::size(a.size, lang)).size(12),
                     space::horizontal(),
                     button(text(t(lang, "compose-remove")).size(12))
@@ -383,11 +735,11 @@ impl State {
             "compose-attachments-size",
             &[
                 ("size", format::size(total, lang).into()),
-                ("limit", format::size(ATTACHMENT_LIMIT, lang).into()),
+                ("limit", format::size(self.limit(), lang).into()),
             ],
         ))
         .size(12);
-        let size_line = if total > ATTACHMENT_LIMIT {
+        let size_line = if total > self.limit() {
             size_line.style(text::danger)
         } else {
             size_line
@@ -505,8 +857,23 @@ pub mod tests {
         assert!(s.blocked(Lang::Fr).is_some());
         let _ = s.update(Message::Remove(Field::To, 1), &MssanteOnly, &TwoDoctors);
         assert!(s.blocked(Lang::Fr).is_none());
-        let _ = s.update(Message::Send, &MssanteOnly, &TwoDoctors);
-        assert!(s.send_notice, "Send says sending is not configured");
+        let (_, event) = s.update(Message::Send, &MssanteOnly, &TwoDoctors);
+        let Some(Event::Send(out)) = event else {
+            panic!("Send hands the message over: {event:?}");
+        };
+        assert_eq!(out.to, ["a@chu.mssante.fr"]);
+        assert!(s.sending && s.blocked(Lang::En).is_some(), "no second Send");
+        let (_, again) = s.update(Message::Send, &MssanteOnly, &TwoDoctors);
+        assert!(again.is_none());
+        s.sent(Lang::En, Err("the server is down".into()));
+        assert!(!s.sending && s.blocked(Lang::En).is_none());
+        assert!(
+            s.notice
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("the server is down")
+        );
     }
 
     #[test]

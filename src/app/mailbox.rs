@@ -2,11 +2,15 @@
 //! rows are built, pages of rows are fetched as the user scrolls), newest first;
 //! unread in bold, attachment and flag marks. While a search is active it shows
 //! the search results instead.
+//!
+//! In conversation mode each row is a thread (its newest message, with the
+//! number of messages); one thread at a time opens under its row. The rows
+//! stay fixed-height, so the list stays virtualised at any size.
 
 use std::collections::{HashMap, HashSet};
 
 use caducee::mime::display_subject;
-use caducee::store::{Folder, MessageRow};
+use caducee::store::{Folder, MessageRow, ThreadHead};
 use iced::widget::{Column, button, column, container, row, scrollable, space, text};
 use iced::{Element, Fill, Font, Task, font};
 use time::UtcOffset;
@@ -28,8 +32,23 @@ const DEFAULT_VIEWPORT: f32 = 900.0;
 #[derive(Debug, Clone)]
 pub enum Message {
     SelectFolder(Option<i64>),
-    Scrolled { offset: f32, height: f32 },
+    Scrolled {
+        offset: f32,
+        height: f32,
+    },
     Open(i64),
+    /// Switch between one row per message and one row per conversation.
+    ToggleThreads,
+    /// Open (or close) the conversation shown at this row.
+    ToggleThread(usize),
+}
+
+/// The conversation opened under its row.
+#[derive(Debug, Clone)]
+struct Expanded {
+    /// Its row among the threads.
+    index: usize,
+    rows: Vec<MessageRow>,
 }
 
 /// What the parent must do.
@@ -53,6 +72,15 @@ pub struct State {
     pub selected: Option<i64>,
     offset: f32,
     viewport: f32,
+    /// One row per conversation.
+    pub threads: bool,
+    /// Messages of the folder (to see when it changes, also in thread mode).
+    messages: usize,
+    /// Thread sizes of the loaded pages (thread mode), by page.
+    sizes: HashMap<u32, Vec<u32>>,
+    expanded: Option<Expanded>,
+    /// The first page is shown, the folder counts are not there yet.
+    preloaded: bool,
 }
 
 impl State {
@@ -60,40 +88,92 @@ impl State {
     pub fn len(&self) -> usize {
         match &self.search {
             Some(rows) => rows.len(),
-            None => self.total,
+            None => self.total + self.expanded.as_ref().map_or(0, |e| e.rows.len()),
         }
+    }
+
+    /// Where a displayed row comes from: a page row, or a row of the open thread.
+    fn locate(&self, index: usize) -> Place {
+        match &self.expanded {
+            Some(e) if index > e.index && index <= e.index + e.rows.len() => {
+                Place::Member(index - e.index - 1)
+            }
+            Some(e) if index > e.index => Place::Page(index - e.rows.len()),
+            _ => Place::Page(index),
+        }
+    }
+
+    fn page_row(&self, index: usize) -> Option<&MessageRow> {
+        let page = (index / PAGE_SIZE as usize) as u32;
+        self.pages
+            .get(&page)
+            .and_then(|rows| rows.get(index % PAGE_SIZE as usize))
     }
 
     /// The row at `index`, when loaded.
     pub fn row(&self, index: usize) -> Option<&MessageRow> {
         match &self.search {
             Some(rows) => rows.get(index),
-            None => {
-                let page = (index / PAGE_SIZE as usize) as u32;
-                self.pages
-                    .get(&page)
-                    .and_then(|rows| rows.get(index % PAGE_SIZE as usize))
-            }
+            None => match self.locate(index) {
+                Place::Page(i) => self.page_row(i),
+                Place::Member(i) => self.expanded.as_ref().and_then(|e| e.rows.get(i)),
+            },
         }
+    }
+
+    /// The size of the conversation at a displayed row (thread mode, head rows).
+    pub fn thread_size(&self, index: usize) -> Option<u32> {
+        if !self.threads || self.search.is_some() {
+            return None;
+        }
+        let Place::Page(i) = self.locate(index) else {
+            return None;
+        };
+        let page = (i / PAGE_SIZE as usize) as u32;
+        self.sizes
+            .get(&page)
+            .and_then(|s| s.get(i % PAGE_SIZE as usize))
+            .copied()
+    }
+
+    /// Whether the conversation at this row is the open one.
+    fn is_open(&self, index: usize) -> bool {
+        self.expanded.as_ref().is_some_and(|e| e.index == index)
     }
 
     /// The position of a message among the loaded rows.
     pub fn index_of(&self, id: i64) -> Option<usize> {
         match &self.search {
             Some(rows) => rows.iter().position(|r| r.id == id),
-            None => self.pages.iter().find_map(|(page, rows)| {
-                rows.iter()
-                    .position(|r| r.id == id)
-                    .map(|i| *page as usize * PAGE_SIZE as usize + i)
-            }),
+            None => {
+                if let Some(e) = &self.expanded
+                    && let Some(i) = e.rows.iter().position(|r| r.id == id)
+                {
+                    return Some(e.index + 1 + i);
+                }
+                let i = self.pages.iter().find_map(|(page, rows)| {
+                    rows.iter()
+                        .position(|r| r.id == id)
+                        .map(|i| *page as usize * PAGE_SIZE as usize + i)
+                })?;
+                Some(match &self.expanded {
+                    Some(e) if i > e.index => i + e.rows.len(),
+                    _ => i,
+                })
+            }
         }
     }
 
     pub fn row_mut(&mut self, id: i64) -> Option<&mut MessageRow> {
         let in_pages = self.pages.values_mut().flat_map(|p| p.iter_mut());
+        let in_thread = self.expanded.iter_mut().flat_map(|e| e.rows.iter_mut());
         match &mut self.search {
-            Some(rows) => rows.iter_mut().chain(in_pages).find(|r| r.id == id),
-            None => in_pages.into_iter().find(|r| r.id == id),
+            Some(rows) => rows
+                .iter_mut()
+                .chain(in_pages)
+                .chain(in_thread)
+                .find(|r| r.id == id),
+            None => in_thread.chain(in_pages).find(|r| r.id == id),
         }
     }
 
@@ -102,11 +182,21 @@ impl State {
         let first = self.folders.is_empty() && self.pages.is_empty();
         self.folders = folders;
         let total = self.folder_total(self.current);
+        if self.preloaded {
+            // The first page came with the opening: now the list knows its length.
+            self.preloaded = false;
+            if !self.threads && self.folders.iter().any(|f| Some(f.id) == self.current) {
+                self.messages = total;
+                self.total = total;
+                return self.missing_pages();
+            }
+            return self.show_folder(self.folders.first().map(|f| f.id));
+        }
         if first {
             let inbox = self.folders.first().map(|f| f.id);
             return self.show_folder(inbox);
         }
-        if total != self.total {
+        if total != self.messages {
             // Messages came or went: reload what is shown.
             return self.show_folder(self.current);
         }
@@ -128,12 +218,75 @@ impl State {
 
     fn show_folder(&mut self, folder: Option<i64>) -> Vec<Job> {
         self.current = folder;
-        self.total = self.folder_total(folder);
+        self.messages = self.folder_total(folder);
         self.pages.clear();
+        self.sizes.clear();
         self.pending.clear();
+        self.expanded = None;
         self.generation += 1;
         self.offset = 0.0;
+        if self.threads {
+            // The number of threads first: it sizes the list.
+            self.total = 0;
+            return vec![Job::ThreadCount {
+                folder,
+                generation: self.generation,
+            }];
+        }
+        self.total = self.messages;
         self.missing_pages()
+    }
+
+    /// Show a first page read before the folder counts are known.
+    pub fn preload(&mut self, folder: i64, rows: Vec<MessageRow>) {
+        self.current = Some(folder);
+        self.generation += 1;
+        self.total = rows.len();
+        self.messages = rows.len();
+        self.pages.insert(0, rows);
+        self.preloaded = true;
+    }
+
+    /// The number of conversations arrived (thread mode).
+    pub fn thread_count(&mut self, folder: Option<i64>, generation: u64, count: usize) -> Vec<Job> {
+        if generation != self.generation || folder != self.current || !self.threads {
+            return Vec::new();
+        }
+        self.total = count;
+        self.missing_pages()
+    }
+
+    /// A page of conversations arrived.
+    pub fn threads_loaded(
+        &mut self,
+        folder: Option<i64>,
+        page: u32,
+        generation: u64,
+        heads: Vec<ThreadHead>,
+    ) -> Vec<Job> {
+        let (rows, sizes) = heads.into_iter().map(|h| (h.row, h.count)).unzip();
+        self.sizes.insert(page, sizes);
+        self.page_loaded(folder, page, generation, rows)
+    }
+
+    /// The messages of the conversation opened at `index` arrived.
+    pub fn thread_loaded(
+        &mut self,
+        index: usize,
+        key: &str,
+        generation: u64,
+        rows: Vec<MessageRow>,
+    ) {
+        // Stale when the list changed since it was asked for.
+        if generation != self.generation
+            || self.page_row(index).map(|r| r.thread_key.as_str()) != Some(key)
+        {
+            return;
+        }
+        // The head row itself stays as the first line; its thread follows.
+        let head = self.page_row(index).map(|r| r.id);
+        let rows: Vec<MessageRow> = rows.into_iter().filter(|r| Some(r.id) != head).collect();
+        self.expanded = Some(Expanded { index, rows });
     }
 
     /// Jobs for the pages under the viewport (and the next one) not loaded yet.
@@ -142,19 +295,32 @@ impl State {
             return Vec::new();
         }
         let (first, last) = self.visible_range();
+        // Page rows under the viewport (the open thread's rows are not paged).
+        let shift = self.expanded.as_ref().map_or(0, |e| e.rows.len());
+        let (first, last) = (first.saturating_sub(shift), last);
         let first_page = (first / PAGE_SIZE as usize) as u32;
         let last_page = ((last + PAGE_SIZE as usize / 2).min(self.total.saturating_sub(1))
             / PAGE_SIZE as usize) as u32;
         // Forget pages far from the viewport: memory stays flat on huge folders.
         let keep = first_page.saturating_sub(KEEP_PAGES)..=last_page + KEEP_PAGES;
         self.pages.retain(|page, _| keep.contains(page));
+        self.sizes.retain(|page, _| keep.contains(page));
         let mut jobs = Vec::new();
         for page in first_page..=last_page {
             if !self.pages.contains_key(&page) && self.pending.insert(page) {
-                jobs.push(Job::Page {
-                    folder: self.current,
-                    page,
-                    generation: self.generation,
+                let (folder, generation) = (self.current, self.generation);
+                jobs.push(if self.threads {
+                    Job::Threads {
+                        folder,
+                        page,
+                        generation,
+                    }
+                } else {
+                    Job::Page {
+                        folder,
+                        page,
+                        generation,
+                    }
                 });
             }
         }
@@ -266,6 +432,28 @@ impl State {
                 self.selected = Some(id);
                 (Task::none(), Some(Event::Open(id)))
             }
+            Message::ToggleThreads => {
+                self.threads = !self.threads;
+                let jobs = self.show_folder(self.current);
+                (Task::none(), Some(Event::Jobs(jobs)))
+            }
+            Message::ToggleThread(index) => {
+                if self.is_open(index) {
+                    self.expanded = None;
+                    return (Task::none(), None);
+                }
+                self.expanded = None;
+                let Some(key) = self.page_row(index).map(|r| r.thread_key.clone()) else {
+                    return (Task::none(), None);
+                };
+                let job = Job::Thread {
+                    folder: self.current,
+                    index,
+                    key,
+                    generation: self.generation,
+                };
+                (Task::none(), Some(Event::Jobs(vec![job])))
+            }
         }
     }
 
@@ -274,9 +462,27 @@ impl State {
         let len = self.len();
         let header = match &self.search {
             Some(rows) => tn(lang, "search-results", rows.len()),
+            None if self.threads => tn(lang, "list-threads-count", self.total),
             None => tn(lang, "list-count", len),
         };
-        let header = container(text(header).size(13)).padding([6, 12]);
+        let toggle = button(
+            text(t(
+                lang,
+                if self.threads {
+                    "list-show-messages"
+                } else {
+                    "list-show-threads"
+                },
+            ))
+            .size(12),
+        )
+        .style(button::text)
+        .padding([0, 4])
+        .on_press_maybe(self.search.is_none().then_some(Message::ToggleThreads));
+        let header = container(
+            row![text(header).size(13), space::horizontal(), toggle].align_y(iced::Center),
+        )
+        .padding([6, 12]);
         if len == 0 {
             return column![
                 header,
@@ -292,7 +498,7 @@ impl State {
         rows = rows.push(space().height(first as f32 * ROW_HEIGHT));
         for index in first..=last {
             rows = rows.push(match self.row(index) {
-                Some(r) => self.row_view(r, lang, offset, now),
+                Some(r) => self.row_view(index, r, lang, offset, now),
                 None => container(text(t(lang, "loading")).size(13))
                     .padding([8, 12])
                     .height(ROW_HEIGHT)
@@ -314,6 +520,7 @@ impl State {
 
     fn row_view<'a>(
         &self,
+        index: usize,
         r: &'a MessageRow,
         lang: Lang,
         offset: UtcOffset,
@@ -359,6 +566,8 @@ impl State {
             top = top.push(text(t(lang, "list-attachment-short")).size(12));
         }
         top = top.push(text(format::short_date(r.date, now, offset)).size(12));
+        let member = matches!(self.locate(index), Place::Member(_)) && self.search.is_none();
+        let size = self.thread_size(index).filter(|n| *n > 1);
         let content = column![
             top,
             container(
@@ -371,14 +580,44 @@ impl State {
             .clip(true),
         ]
         .spacing(2);
-        button(content)
+        let open = button(content)
             .width(Fill)
             .height(ROW_HEIGHT)
             .padding([6, 12])
             .style(theme::row(self.selected == Some(r.id)))
-            .on_press(Message::Open(r.id))
-            .into()
+            .on_press(Message::Open(r.id));
+        if member {
+            // A message of the open conversation: indented under its head.
+            return row![space().width(28), open].height(ROW_HEIGHT).into();
+        }
+        match size {
+            Some(n) => {
+                let mark = if self.is_open(index) { "▾" } else { "▸" };
+                row![
+                    button(text(format!("{mark} {n}")).size(12))
+                        .style(button::text)
+                        .width(44)
+                        .height(ROW_HEIGHT)
+                        .padding([18, 4])
+                        .on_press(Message::ToggleThread(index)),
+                    open
+                ]
+                .height(ROW_HEIGHT)
+                .into()
+            }
+            None if self.threads && self.search.is_none() => {
+                row![space().width(44), open].height(ROW_HEIGHT).into()
+            }
+            None => open.into(),
+        }
     }
+}
+
+/// Where a displayed row comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Page(usize),
+    Member(usize),
 }
 
 #[cfg(test)]
@@ -450,6 +689,81 @@ mod tests {
         let _ = s.update(Message::SelectFolder(None));
         assert!(s.page_loaded(Some(1), 250, 1, rows(200, 0)).is_empty());
         assert!(s.row(50_000).is_none());
+    }
+
+    #[test]
+    fn conversations_open_under_their_row_and_stay_virtualised() {
+        let mut s = State::default();
+        s.set_folders(vec![folder(1, 100_000)]);
+        let (_, event) = s.update(Message::ToggleThreads);
+        assert_eq!(
+            event,
+            Some(Event::Jobs(vec![Job::ThreadCount {
+                folder: Some(1),
+                generation: 2
+            }]))
+        );
+        let jobs = s.thread_count(Some(1), 2, 60_000);
+        assert_eq!(
+            jobs,
+            vec![Job::Threads {
+                folder: Some(1),
+                page: 0,
+                generation: 2
+            }]
+        );
+        let heads = rows(200, 0)
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut row)| {
+                row.thread_key = format!("t{i}");
+                ThreadHead {
+                    row,
+                    count: if i == 0 { 3 } else { 1 },
+                    unread: 0,
+                }
+            })
+            .collect();
+        s.threads_loaded(Some(1), 0, 2, heads);
+        assert_eq!(s.len(), 60_000);
+        assert_eq!(s.thread_size(0), Some(3));
+        assert_eq!(s.thread_size(1), Some(1));
+        // Open the first conversation: its two other messages follow it.
+        let (_, event) = s.update(Message::ToggleThread(0));
+        let Some(Event::Jobs(jobs)) = event else {
+            panic!("{event:?}")
+        };
+        assert!(matches!(&jobs[..], [Job::Thread { index: 0, key, .. }] if key == "t0"));
+        let mut members = rows(3, 1000);
+        members[0].id = 0; // the head itself is in the answer too
+        s.thread_loaded(0, "t0", 2, members);
+        assert_eq!(s.len(), 60_002);
+        assert_eq!(s.row(0).unwrap().id, 0);
+        assert_eq!(s.row(1).unwrap().id, 1001);
+        assert_eq!(s.row(2).unwrap().id, 1002);
+        assert_eq!(s.row(3).unwrap().id, 1, "the next thread");
+        assert_eq!(s.thread_size(1), None, "a member row");
+        assert_eq!(s.index_of(1002), Some(2));
+        assert_eq!(s.index_of(5), Some(7));
+        s.selected = Some(0);
+        assert_eq!(s.step(1).map(|x| x.0), Some(1001));
+        // Close it again.
+        let _ = s.update(Message::ToggleThread(0));
+        assert_eq!(s.len(), 60_000);
+        assert_eq!(s.row(1).unwrap().id, 1);
+        // Far down, only the page there is asked for, as threads.
+        let (_, event) = s.update(Message::Scrolled {
+            offset: 50_000.0 * ROW_HEIGHT,
+            height: 600.0,
+        });
+        assert_eq!(
+            event,
+            Some(Event::Jobs(vec![Job::Threads {
+                folder: Some(1),
+                page: 250,
+                generation: 2
+            }]))
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! and an optional event for this parent. Store work runs in blocking tasks
 //! (see [`jobs`]); `update` itself never touches the disk.
 
+mod account_form;
 mod attachments;
 mod composer;
 mod directory;
@@ -14,6 +15,7 @@ mod format;
 mod i18n;
 mod jobs;
 mod mailbox;
+mod outgoing;
 mod reader;
 mod recipients;
 mod search;
@@ -23,6 +25,8 @@ mod theme;
 mod welcome;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 
 use std::path::PathBuf;
@@ -30,6 +34,10 @@ use std::path::PathBuf;
 use iced::widget::{button, column, container, row, rule, text};
 use iced::{Element, Fill, FillPortion, Subscription, Task, Theme};
 use time::UtcOffset;
+
+use caducee::account::Account;
+use caducee::send::OutboxState;
+use caducee::store::FolderRole;
 
 use i18n::{Lang, t, t1};
 use jobs::{Job, Loaded, Opened, StoreHandle};
@@ -112,13 +120,19 @@ pub enum Message {
     Compose,
     Shortcut(Shortcut),
     Resized(f32),
+    WindowOpened,
+    FirstFrame,
     Loaded(Loaded),
+    /// An account was added from the welcome screen (and the store opened),
+    /// with a warning when its password could not be kept.
+    AccountAdded(Result<(Box<Opened>, Option<String>), String>),
 }
 
 /// Work for the background: open a store, or a job on the open one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Work {
     Open { demo: bool },
+    AddAccount(Box<account_form::NewAccount>),
     Job(Job),
 }
 
@@ -148,6 +162,15 @@ pub struct App {
     check: Box<dyn RecipientCheck>,
     directory: Box<dyn DirectoryLookup>,
     first_page_logged: bool,
+    /// Whether the first view was built (for the start-up time in the log).
+    first_view: std::cell::Cell<bool>,
+    first_drawn: bool,
+    /// The mail accounts (none in the demo).
+    accounts: Vec<Account>,
+    /// The account password, when given instead of the keyring (tests).
+    password: Option<String>,
+    /// The last quota read by the sync.
+    quota: Option<caducee::sync::Quota>,
 }
 
 impl App {
@@ -174,6 +197,11 @@ impl App {
             check: Box::new(no_whitelist(lang)),
             directory: Box::new(NoDirectory),
             first_page_logged: false,
+            first_view: std::cell::Cell::new(false),
+            first_drawn: false,
+            accounts: Vec::new(),
+            password: None,
+            quota: None,
         };
         (app, vec![Work::Open { demo }])
     }
@@ -192,6 +220,12 @@ impl App {
                     blocking(move || jobs::open(&dir, demo)),
                     |r: Result<Result<Opened, String>, String>| Message::Opened(r.and_then(|x| x)),
                 )
+            }
+            Work::AddAccount(new) => {
+                let dir = self.config.data_dir.clone();
+                Task::perform(blocking(move || jobs::add_account(&dir, &new)), |r| {
+                    Message::AccountAdded(r.and_then(|x| x))
+                })
             }
             Work::Job(job) => match &self.store {
                 Some(store) => {
@@ -222,11 +256,28 @@ impl App {
                 Task::none()
             }
             Message::Welcome(m) => {
-                let (task, event) = self.welcome.update(m);
-                if event == Some(welcome::Event::OpenDemo) {
-                    work.push(Work::Open { demo: true });
+                let (task, event) = self.welcome.update(m, lang);
+                match event {
+                    Some(welcome::Event::OpenDemo) => work.push(Work::Open { demo: true }),
+                    Some(welcome::Event::AddAccount(a)) => work.push(Work::AddAccount(a)),
+                    None => {}
                 }
                 task.map(Message::Welcome)
+            }
+            Message::AccountAdded(result) => {
+                match result {
+                    Ok((opened, warning)) => {
+                        self.welcome.form = None;
+                        self.opened(Ok(*opened), &mut work);
+                        self.status =
+                            warning.map(|w| t1(lang, "account-password-not-kept", "reason", w));
+                    }
+                    Err(e) => {
+                        let (task, _) = self.welcome.update(welcome::Message::Failed(e), lang);
+                        return (task.map(Message::Welcome), work);
+                    }
+                }
+                Task::none()
             }
             Message::Mailbox(m) => {
                 let (task, event) = self.mailbox.update(m);
@@ -279,8 +330,8 @@ impl App {
                 };
                 let (task, event) =
                     composer.update(m, self.check.as_ref(), self.directory.as_ref());
-                if event == Some(composer::Event::Closed) {
-                    self.composer = None;
+                if let Some(event) = event {
+                    self.composer_event(event, &mut work);
                 }
                 task.map(Message::Composer)
             }
@@ -288,7 +339,7 @@ impl App {
                 let (task, event) = self.settings.update(m);
                 match event {
                     Some(settings::Event::Changed) => {
-                        self.apply_settings();
+                        work.extend(self.apply_settings());
                         work.extend(self.save_settings());
                     }
                     Some(settings::Event::Closed) => self.settings_open = false,
@@ -304,7 +355,7 @@ impl App {
                 match event {
                     Some(directory::Event::Write(address)) => {
                         self.directory_screen = None;
-                        let mut c = composer::State::default();
+                        let mut c = self.new_composer();
                         c.to.input = address;
                         let _ = c.update(
                             composer::Message::Commit(composer::Field::To),
@@ -342,6 +393,23 @@ impl App {
                 self.loaded(loaded, &mut work);
                 Task::none()
             }
+            Message::FirstFrame => {
+                if !self.first_drawn {
+                    self.first_drawn = true;
+                    tracing::info!(
+                        elapsed_ms = self.config.started.elapsed().as_millis() as u64,
+                        "first frame drawn"
+                    );
+                }
+                Task::none()
+            }
+            Message::WindowOpened => {
+                tracing::info!(
+                    elapsed_ms = self.config.started.elapsed().as_millis() as u64,
+                    "window open"
+                );
+                Task::none()
+            }
         };
         let _ = lang;
         (task, work)
@@ -350,32 +418,31 @@ impl App {
     fn opened(&mut self, result: Result<Opened, String>, work: &mut Vec<Work>) {
         match result {
             Ok(o) if o.has_mail || o.demo => {
-                let lang = self.lang;
-                let data_dir = self.config.data_dir.clone();
-                let wired = o.store.with_store(|s| {
-                    (
-                        recipients::whitelist_for(s, no_whitelist(lang)),
-                        recipients::directory_for(&data_dir),
-                    )
-                });
-                let (check, directory) =
-                    wired.unwrap_or_else(|| (Box::new(no_whitelist(lang)), Box::new(NoDirectory)));
-                self.check = check;
-                self.directory = directory;
+                self.accounts = o.accounts.clone();
                 if let Some(ui) = &o.ui {
                     self.settings = settings::State {
                         language: LangChoice::parse(&ui.language),
                         dark: ui.dark,
                         scale: ui.scale,
                     };
-                    self.apply_settings();
+                    self.lang = self.settings.language.resolve();
                 }
                 self.store = Some(o.store);
+                // The folder counts first; the whitelist and the directory
+                // load in the background (on a connection of their own).
+                work.push(Work::Job(Job::Folders));
+                work.push(self.wire(true));
+                if !o.demo {
+                    work.push(Work::Job(Job::Quota));
+                }
                 self.demo = o.demo;
                 self.screen = Screen::Mail;
                 self.mailbox = mailbox::State::default();
                 self.reader = reader::State::default();
-                work.push(Work::Job(Job::Folders));
+                if let Some((folder, rows)) = o.first_page {
+                    self.log_first_page(rows.len());
+                    self.mailbox.preload(folder, rows);
+                }
             }
             Ok(_) => {
                 self.welcome.reason = None;
@@ -407,23 +474,50 @@ impl App {
                 generation,
                 rows: Ok(rows),
             } => {
-                if !self.first_page_logged {
-                    self.first_page_logged = true;
-                    tracing::info!(
-                        elapsed_ms = self.config.started.elapsed().as_millis() as u64,
-                        rows = rows.len(),
-                        total = self.mailbox.len(),
-                        "first page of the message list ready"
-                    );
-                }
+                self.log_first_page(rows.len());
                 let jobs = self.mailbox.page_loaded(folder, page, generation, rows);
                 work.extend(jobs.into_iter().map(Work::Job));
             }
+            Loaded::ThreadCount {
+                folder,
+                generation,
+                count: Ok(count),
+            } => {
+                let jobs = self
+                    .mailbox
+                    .thread_count(folder, generation, count as usize);
+                work.extend(jobs.into_iter().map(Work::Job));
+            }
+            Loaded::Threads {
+                folder,
+                page,
+                generation,
+                heads: Ok(heads),
+            } => {
+                let jobs = self.mailbox.threads_loaded(folder, page, generation, heads);
+                work.extend(jobs.into_iter().map(Work::Job));
+            }
+            Loaded::Thread {
+                index,
+                key,
+                generation,
+                rows: Ok(rows),
+            } => self.mailbox.thread_loaded(index, &key, generation, rows),
+            Loaded::ThreadCount { count: Err(e), .. }
+            | Loaded::Threads { heads: Err(e), .. }
+            | Loaded::Thread { rows: Err(e), .. } => self.status = fail(e),
             Loaded::Message(result) => {
                 self.reader.loading = false;
                 match *result {
                     Ok(m) => {
                         let unseen = !m.row.flags.seen;
+                        let draft = m.row.flags.draft
+                            || self.mailbox.folders.iter().any(|f| {
+                                f.id == m.row.folder_id && f.role == Some(FolderRole::Drafts)
+                            });
+                        if draft && self.mailbox.selected == Some(m.row.id) {
+                            work.push(Work::Job(Job::OpenDraft(m.row.id)));
+                        }
                         if self.mailbox.selected == Some(m.row.id) {
                             self.reader.message = Some(m);
                             if unseen {
@@ -465,10 +559,56 @@ impl App {
                     self.status = fail(e);
                 }
             }
+            Loaded::Sent(result) => self.sent(result, work),
+            Loaded::DraftSaved { autosave, result } => {
+                if let Some(c) = &mut self.composer {
+                    c.saved(lang, result.map(|d| (d.id, d.uploaded)));
+                } else if let Err(e) = result {
+                    self.status = Some(t1(lang, "compose-draft-failed", "reason", e));
+                }
+                if !autosave || self.mailbox.current.is_some() {
+                    work.push(Work::Job(Job::Folders));
+                }
+            }
+            Loaded::Draft(result) => match *result {
+                Ok(out) => {
+                    self.composer = Some(composer::State::from_draft(
+                        out,
+                        composer::Identity::all(&self.accounts),
+                        self.check.as_ref(),
+                    ));
+                }
+                Err(e) => self.status = fail(e),
+            },
+            Loaded::Wired(wired) => {
+                if let Some((check, directory)) = wired.take() {
+                    self.check = check;
+                    if let Some(d) = directory {
+                        self.directory = d;
+                    }
+                    // Recipients typed before the list was there are checked now.
+                    if let Some(c) = &mut self.composer {
+                        c.recheck(self.check.as_ref());
+                    }
+                }
+            }
+            Loaded::Quota(Ok(q)) => self.quota = q,
+            Loaded::Quota(Err(e)) => tracing::warn!(error = %e, "quota not read"),
             Loaded::Folders(Err(e))
             | Loaded::Page { rows: Err(e), .. }
             | Loaded::FlagsSet(Err(e))
             | Loaded::Deleted(Err(e)) => self.status = fail(e),
+        }
+    }
+
+    fn log_first_page(&mut self, rows: usize) {
+        if !self.first_page_logged {
+            self.first_page_logged = true;
+            tracing::info!(
+                elapsed_ms = self.config.started.elapsed().as_millis() as u64,
+                rows,
+                "first page of the message list ready"
+            );
         }
     }
 
@@ -503,7 +643,7 @@ impl App {
         if self.screen != Screen::Mail {
             return Task::none();
         }
-        self.composer = Some(composer::State::default());
+        self.composer = Some(self.new_composer());
         self.settings_open = false;
         iced::widget::operation::focus(composer::Field::To.id())
     }
@@ -532,16 +672,86 @@ impl App {
         }
         let subject = caducee::mime::display_subject(&m.row.subject).to_owned();
         let body = reader::State::body(m);
-        self.composer = Some(composer::State::reply(
-            &to,
-            &cc,
-            &subject,
-            &body,
-            self.lang,
-            self.check.as_ref(),
-        ));
+        let mut c =
+            composer::State::reply(&to, &cc, &subject, &body, self.lang, self.check.as_ref())
+                .with_identities(composer::Identity::all(&self.accounts));
+        c.in_reply_to = m.message_id.clone();
+        self.composer = Some(c);
         self.settings_open = false;
         iced::widget::operation::focus("compose-subject")
+    }
+
+    fn new_composer(&self) -> composer::State {
+        composer::State::default().with_identities(composer::Identity::all(&self.accounts))
+    }
+
+    /// What the composer asks for: sending and saving run in the background.
+    fn composer_event(&mut self, event: composer::Event, work: &mut Vec<Work>) {
+        let lang = self.lang;
+        match event {
+            composer::Event::Closed => self.composer = None,
+            composer::Event::Send(outgoing) => {
+                let account = outgoing
+                    .account_id
+                    .and_then(|id| self.accounts.iter().find(|a| a.id == id));
+                match account {
+                    Some(a) => {
+                        self.status = Some(t(lang, "compose-sending"));
+                        work.push(Work::Job(Job::Send {
+                            account: Box::new(a.clone()),
+                            outgoing,
+                            password: self.password.clone(),
+                        }));
+                    }
+                    None => {
+                        // The demo, or no account yet: say so, queue nothing.
+                        if let Some(c) = &mut self.composer {
+                            c.sending = false;
+                            c.notice = Some(composer::Notice {
+                                text: t(lang, "compose-send-no-account"),
+                                error: true,
+                            });
+                        }
+                    }
+                }
+            }
+            composer::Event::SaveDraft { outgoing, autosave } => {
+                let account = outgoing
+                    .account_id
+                    .and_then(|id| self.accounts.iter().find(|a| a.id == id))
+                    .map(|a| Box::new(a.clone()));
+                work.push(Work::Job(Job::SaveDraft {
+                    account,
+                    outgoing,
+                    autosave,
+                }));
+            }
+        }
+    }
+
+    /// The answer to a send.
+    fn sent(&mut self, result: Result<outgoing::SendOutcome, String>, work: &mut Vec<Work>) {
+        let lang = self.lang;
+        match result {
+            Err(e) => {
+                // Nothing was queued: the message stays in the composer.
+                if let Some(c) = &mut self.composer {
+                    c.sent(lang, Err(e.clone()));
+                }
+                self.status = Some(t1(lang, "compose-send-failed", "reason", e));
+            }
+            Ok(o) => {
+                // In the outbox now: the composer's work is done.
+                self.composer = None;
+                let reason = o.reason.unwrap_or_default();
+                self.status = Some(match o.state {
+                    OutboxState::Sent => t(lang, "compose-sent"),
+                    OutboxState::Failed => t1(lang, "compose-send-refused", "reason", reason),
+                    _ => t1(lang, "compose-queued", "reason", reason),
+                });
+                work.push(Work::Job(Job::Folders));
+            }
+        }
     }
 
     fn shortcut(&mut self, s: Shortcut) -> (Task<Message>, Vec<Work>) {
@@ -556,11 +766,14 @@ impl App {
             Shortcut::FocusSearch => iced::widget::operation::focus(search::SEARCH_ID),
             Shortcut::Send => {
                 if let Some(c) = &mut self.composer {
-                    let _ = c.update(
+                    let (_, event) = c.update(
                         composer::Message::Send,
                         self.check.as_ref(),
                         self.directory.as_ref(),
                     );
+                    if let Some(event) = event {
+                        self.composer_event(event, &mut work);
+                    }
                 }
                 Task::none()
             }
@@ -606,17 +819,21 @@ impl App {
         (task, work)
     }
 
-    fn apply_settings(&mut self) {
+    /// Apply the settings; the recipient check is reloaded in the background
+    /// (its messages are in the interface language).
+    fn apply_settings(&mut self) -> Option<Work> {
         self.lang = self.settings.language.resolve();
-        // The check's messages are in the interface language.
-        if let Some(store) = &self.store {
-            let lang = self.lang;
-            if let Some(check) =
-                store.with_store(|s| recipients::whitelist_for(s, no_whitelist(lang)))
-            {
-                self.check = check;
-            }
-        }
+        self.store.as_ref()?;
+        Some(self.wire(false))
+    }
+
+    fn wire(&self, directory: bool) -> Work {
+        let fallback = no_whitelist(self.lang);
+        Work::Job(Job::Wire {
+            fallback: (fallback.unavailable, fallback.invalid),
+            data_dir: self.config.data_dir.clone(),
+            directory,
+        })
     }
 
     fn save_settings(&self) -> Vec<Work> {
@@ -648,7 +865,13 @@ impl App {
     }
 
     fn subscription(&self) -> Subscription<Message> {
-        iced::event::listen_with(|event, status, _window| match event {
+        // The first redraw, for the start-up time in the log; then no more.
+        let first = if self.first_drawn {
+            Subscription::none()
+        } else {
+            iced::window::frames().map(|_| Message::FirstFrame)
+        };
+        let events = iced::event::listen_with(|event, status, _window| match event {
             iced::Event::Keyboard(iced::keyboard::Event::KeyPressed { key, modifiers, .. }) => {
                 shortcuts::map(&key, modifiers, status == iced::event::Status::Captured)
                     .map(Message::Shortcut)
@@ -656,11 +879,19 @@ impl App {
             iced::Event::Window(iced::window::Event::Resized(size)) => {
                 Some(Message::Resized(size.height))
             }
+            iced::Event::Window(iced::window::Event::Opened { .. }) => Some(Message::WindowOpened),
             _ => None,
-        })
+        });
+        Subscription::batch([first, events])
     }
 
     pub fn view(&self) -> Element<'_, Message> {
+        if !self.first_view.replace(true) {
+            tracing::info!(
+                elapsed_ms = self.config.started.elapsed().as_millis() as u64,
+                "first view built"
+            );
+        }
         let lang = self.lang;
         let body: Element<'_, Message> = if self.settings_open {
             self.settings.view(lang).map(Message::Settings)
@@ -735,6 +966,7 @@ impl App {
             } else {
                 self.mailbox.current
             },
+            self.quota.as_ref(),
             lang,
             |f| Message::Mailbox(mailbox::Message::SelectFolder(f)),
         );

@@ -99,7 +99,7 @@ impl DirectoryLookup for NoDirectory {
 
 /// The recipient check for an open store: the MSSanté whitelist it holds (the
 /// shipped list on first use).
-pub fn whitelist_for(store: &Store, fallback: NoWhitelist) -> Box<dyn RecipientCheck> {
+pub fn whitelist_for(store: &Store, fallback: NoWhitelist) -> Box<dyn RecipientCheck + Send> {
     match caducee::trust::Whitelist::load(store) {
         Ok(list) => Box::new(TrustCheck(list)),
         Err(e) => Box::new(NoWhitelist {
@@ -128,7 +128,7 @@ impl RecipientCheck for TrustCheck {
 
 /// The directory completion: the offline national directory of the data
 /// directory, when one has been imported.
-pub fn directory_for(data_dir: &std::path::Path) -> Box<dyn DirectoryLookup> {
+pub fn directory_for(data_dir: &std::path::Path) -> Box<dyn DirectoryLookup + Send> {
     match caducee::directory::Directory::open(data_dir) {
         Ok(dir) if dir.is_empty().is_ok_and(|empty| !empty) => Box::new(OfflineDirectory(dir)),
         _ => Box::new(NoDirectory),

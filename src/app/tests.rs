@@ -11,6 +11,8 @@ use iced_test::Simulator;
 use super::composer::tests::MssanteOnly;
 use super::*;
 
+mod sending;
+
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gui");
 
 /// Fill the demo store of `data_dir` with the fixture messages.
@@ -52,7 +54,7 @@ impl Harness {
         };
         let (mut app, work) = App::new(config);
         app.settings.language = LangChoice::Fixed(Lang::Fr);
-        app.apply_settings();
+        let _ = app.apply_settings();
         let mut h = Harness { _dir: dir, app };
         h.run(work);
         h
@@ -64,6 +66,9 @@ impl Harness {
         while let Some(w) = queue.pop_front() {
             let message = match w {
                 Work::Open { demo } => Message::Opened(jobs::open(&self.app.config.data_dir, demo)),
+                Work::AddAccount(new) => {
+                    Message::AccountAdded(jobs::add_account(&self.app.config.data_dir, &new))
+                }
                 Work::Job(job) => {
                     let store = self.app.store.clone().expect("a store is open");
                     Message::Loaded(jobs::run(&store, job))
@@ -202,10 +207,17 @@ fn a_refused_recipient_disables_send() {
         ui.tap_key(Named::Enter);
     });
     assert!(h.shows("Autorisé (medecin.mssante.fr)"));
+    // No account in the demo: Send says so, and queues nothing.
     assert!(!h.click("Envoyer").is_empty());
-    assert!(
-        h.shows("Envoi non configuré : ce message n'a pas été envoyé ni mis en file d'attente.")
-    );
+    assert!(h.shows("Aucun compte de messagerie n'est configuré : la boîte de démonstration ne peut pas envoyer. Ajoutez un compte depuis l'écran d'accueil. Rien n'a été envoyé ni mis en file d'attente."));
+    assert!(!h.app.composer.as_ref().unwrap().sending);
+    let queued = h
+        .app
+        .store
+        .as_ref()
+        .unwrap()
+        .with_store(|s| caducee::send::outbox::list(s, None).unwrap().len());
+    assert_eq!(queued, Some(0));
 }
 
 #[test]
@@ -271,19 +283,144 @@ fn welcome_offers_the_demo_and_is_honest_about_accounts() {
     };
     let (mut app, _work) = App::new(config);
     app.settings.language = LangChoice::Fixed(Lang::Fr);
-    app.apply_settings();
+    let _ = app.apply_settings();
     let mut h = Harness { _dir: dir, app };
     // The user's store cannot be opened (no keyring here).
     h.send(Message::Opened(Err("no keyring".into())));
     assert!(h.shows("Votre boîte aux lettres ne peut pas être ouverte : no keyring"));
+    // The account form: address, then the guessed servers, then the login.
     h.click("Ajouter un compte");
-    assert!(h.shows(
-        "L'ajout de compte n'est pas encore disponible dans cette version : aucune donnée n'a été enregistrée."
-    ));
+    assert!(h.shows("Ajouter un compte de messagerie"));
+    let form = |h: &mut Harness, m| h.send(Message::Welcome(welcome::Message::Form(m)));
+    form(
+        &mut h,
+        account_form::Message::Input(
+            account_form::Field::Address,
+            "claire.moreau@medecin.mssante.fr".into(),
+        ),
+    );
+    h.click("Suivant");
+    assert!(h.shows("imap.medecin.mssante.fr"));
+    h.click("Suivant");
+    form(
+        &mut h,
+        account_form::Message::Input(account_form::Field::Password, "secret".into()),
+    );
+    // Saving opens the user's store: here it cannot be (no keyring, no key),
+    // and the form says why, keeping what was typed.
+    h.click("Enregistrer");
+    let f = h.app.welcome.form.as_ref().expect("the form stays");
+    assert!(!f.saving);
+    let error = f.error.clone().unwrap();
+    assert!(
+        error.starts_with("Le compte n'a pas pu être ajouté"),
+        "{error}"
+    );
+    assert!(h.shows(&error));
+    h.click("Annuler");
+    assert!(h.app.welcome.form.is_none());
     h.click("Ouvrir la démo");
     assert!(h.app.demo);
     assert!(h.shows("Démo"));
     assert!(h.shows("Boîte de réception"));
+}
+
+#[test]
+fn an_added_account_is_kept_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = caducee::store::StoreKey::random();
+    let store = caducee::store::Store::open(&dir.path().join("caducee.db"), &key).unwrap();
+    let handle = jobs::StoreHandle::new(store, key);
+    let mut form = account_form::State::default();
+    for (f, v) in [
+        (
+            account_form::Field::Address,
+            "claire.moreau@medecin.mssante.fr",
+        ),
+        (account_form::Field::Password, "secret"),
+    ] {
+        let _ = form.update(account_form::Message::Input(f, v.into()), Lang::Fr);
+        if f == account_form::Field::Address {
+            let _ = form.update(account_form::Message::Next, Lang::Fr);
+            let _ = form.update(account_form::Message::Next, Lang::Fr);
+        }
+    }
+    let (_, event) = form.update(account_form::Message::Next, Lang::Fr);
+    let Some(account_form::Event::Save(new)) = event else {
+        panic!("{event:?}")
+    };
+    // The password goes to the keyring when there is one (none here, maybe).
+    let _warning = jobs::add_to(&handle, &new).unwrap();
+    let accounts = handle
+        .with_store(|s| caducee::account::list(s).unwrap())
+        .unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].address, "claire.moreau@medecin.mssante.fr");
+    assert_eq!(accounts[0].settings.imap.host, "imap.medecin.mssante.fr");
+    // The same address twice is refused, with the reason.
+    let again = jobs::add_to(&handle, &new).unwrap_err();
+    assert!(again.contains("already exists"), "{again}");
+}
+
+#[test]
+fn the_folder_pane_shows_the_quota_the_sync_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = caducee::store::StoreKey::random();
+    let store = caducee::store::Store::open(&dir.path().join("caducee.db"), &key).unwrap();
+    let server = |port| caducee::account::Server {
+        host: "mail.example.fr".into(),
+        port,
+        security: caducee::account::Security::Tls,
+    };
+    let settings = caducee::account::AccountSettings {
+        imap: server(993),
+        smtp: server(465),
+        auth: caducee::account::AuthMethod::Password {
+            username: "claire".into(),
+        },
+        extra_ca: None,
+        attachment_limit: caducee::account::DEFAULT_ATTACHMENT_LIMIT,
+        offline_bodies: Default::default(),
+        delegations: vec![],
+    };
+    let id =
+        caducee::account::add(&store, "Claire", "claire@medecin.mssante.fr", &settings).unwrap();
+    caducee::sync::state::save_quota(
+        store.conn(),
+        id,
+        &caducee::sync::Quota {
+            root: String::new(),
+            used_kib: 512 * 1024,
+            limit_kib: Some(2 * 1024 * 1024),
+            checked_at: 0,
+        },
+    )
+    .unwrap();
+    let accounts = caducee::account::list(&store).unwrap();
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        demo: false,
+        offset: UtcOffset::UTC,
+        started: std::time::Instant::now(),
+        downloads: std::env::temp_dir().join("caducee-tests-unused"),
+    };
+    let (mut app, _open) = App::new(config);
+    app.settings.language = LangChoice::Fixed(Lang::Fr);
+    let _ = app.apply_settings();
+    let mut h = Harness { _dir: dir, app };
+    h.send(Message::Opened(Ok(jobs::Opened {
+        store: jobs::StoreHandle::new(store, key),
+        demo: false,
+        has_mail: true,
+        ui: None,
+        accounts,
+        first_page: None,
+    })));
+    let q = h.app.quota.clone().expect("quota read at opening");
+    let (line, share) = folders::quota_line(&q, Lang::Fr).unwrap();
+    assert!((share - 0.25).abs() < 1e-6);
+    assert!(line.contains("25 %"), "{line}");
+    assert!(h.shows(&line));
 }
 
 #[test]

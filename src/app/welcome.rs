@@ -1,47 +1,77 @@
 //! The welcome screen: shown when the user's mailbox cannot be opened or is
-//! empty; offers the demo mailbox. Adding an account is not available yet and
-//! says so.
+//! empty; offers the demo mailbox, and adding an account (see [`account_form`]).
 
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Fill, Task};
 
+use super::account_form::{self, NewAccount};
 use super::i18n::{Lang, t, t1};
 
 #[derive(Debug, Clone)]
 pub enum Message {
     OpenDemo,
     AddAccount,
+    Form(account_form::Message),
+    /// Saving the account failed.
+    Failed(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     OpenDemo,
+    AddAccount(Box<NewAccount>),
 }
 
 #[derive(Debug, Default)]
 pub struct State {
     /// Why the user's mailbox could not be opened (`None`: it is just empty).
     pub reason: Option<String>,
-    pub account_asked: bool,
+    /// The account form, while it is open.
+    pub form: Option<account_form::State>,
 }
 
 impl State {
-    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+    pub fn update(&mut self, message: Message, lang: Lang) -> (Task<Message>, Option<Event>) {
         match message {
             Message::OpenDemo => (Task::none(), Some(Event::OpenDemo)),
             Message::AddAccount => {
-                self.account_asked = true;
+                self.form = Some(account_form::State::default());
+                (Task::none(), None)
+            }
+            Message::Form(m) => {
+                let Some(form) = &mut self.form else {
+                    return (Task::none(), None);
+                };
+                let (task, event) = form.update(m, lang);
+                let event = match event {
+                    Some(account_form::Event::Save(a)) => Some(Event::AddAccount(a)),
+                    Some(account_form::Event::Cancelled) => {
+                        self.form = None;
+                        None
+                    }
+                    None => None,
+                };
+                (task.map(Message::Form), event)
+            }
+            Message::Failed(e) => {
+                if let Some(form) = &mut self.form {
+                    form.saving = false;
+                    form.error = Some(t1(lang, "account-save-failed", "reason", e));
+                }
                 (Task::none(), None)
             }
         }
     }
 
     pub fn view(&self, lang: Lang) -> Element<'_, Message> {
+        if let Some(form) = &self.form {
+            return form.view(lang).map(Message::Form);
+        }
         let why = match &self.reason {
             Some(r) => t1(lang, "welcome-no-store", "reason", r),
             None => t(lang, "welcome-empty-store"),
         };
-        let mut col = column![
+        let col = column![
             text(t(lang, "welcome-title")).size(28),
             text(t(lang, "welcome-lead")).size(16),
             text(why).size(14),
@@ -58,9 +88,6 @@ impl State {
         ]
         .spacing(16)
         .max_width(620);
-        if self.account_asked {
-            col = col.push(text(t(lang, "welcome-account-unavailable")).size(14));
-        }
         container(col).center(Fill).padding(24).into()
     }
 }

@@ -10,6 +10,7 @@ pub mod key;
 mod messages;
 pub mod migrate;
 mod search;
+mod threads;
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ pub use key::{KeySource, StoreKey};
 pub use messages::{Flag, MessageRow, NewMessage, StoredMessage, blob_hash};
 pub use migrate::{MAIL_MIGRATIONS, MigrateError};
 pub use search::{SearchHit, SearchQuery};
+pub use threads::ThreadHead;
 
 /// File name of the mail store inside the data directory.
 pub const STORE_FILE: &str = "caducee.db";

@@ -197,6 +197,36 @@ pub async fn append(
     })
 }
 
+/// Take a message that [`append`] filed on the server, and that no sync has
+/// located yet, off the server again, found by its Message-ID (a draft
+/// replaced by a newer version). Returns false, having removed nothing, when
+/// the server cannot be reached.
+pub async fn remove_appended(
+    account: &Account,
+    folder: &str,
+    rfc_message_id: &str,
+) -> Result<bool> {
+    if rfc_message_id.contains(['"', '\\', '\r', '\n']) {
+        return Ok(false);
+    }
+    let mut session = match imap::open(account).await {
+        Ok(s) => s,
+        Err(e) if e.is_transient() => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let caps = negotiate(&mut session).await?;
+    let mut selected = None;
+    select(caps, &mut session, &mut selected, folder).await?;
+    let found = session
+        .uid_search(format!("HEADER Message-ID \"{rfc_message_id}\""))
+        .await?;
+    for uid in found {
+        expunge_uid(caps, &mut session, &uid.to_string()).await?;
+    }
+    let _ = session.logout().await;
+    Ok(true)
+}
+
 fn flag_list(f: Flag) -> (String, String) {
     let all = [
         (f.seen, "\\Seen"),

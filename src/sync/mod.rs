@@ -24,7 +24,9 @@ use crate::account::{Account, AccountError};
 use crate::imap::{self, ImapError, Session};
 use crate::store::{Store, StoreError};
 
-pub use changes::{AppendOutcome, append, delete_message, move_message, set_flags};
+pub use changes::{
+    AppendOutcome, append, delete_message, move_message, remove_appended, set_flags,
+};
 pub use state::Quota;
 pub use watch::{Backoff, watch};
 
