@@ -374,3 +374,31 @@ fn cli_adds_card_and_certificate_accounts() {
         "{stderr}"
     );
 }
+
+#[test]
+fn identity_from_a_multi_valued_igc_sante_subject() {
+    // The shape of a CPS authentication certificate's subject, with the
+    // national identifier, surname and given name in one multi-valued RDN.
+    let dir = tempfile::tempdir().unwrap();
+    let der = dir.path().join("cert.der");
+    run_ok(
+        Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+            .arg("-keyout")
+            .arg(dir.path().join("key.pem"))
+            .args(["-subj", "/C=FR/O=PHARMACIE CENTRALE/OU=10B0123456/title=Pharmacien/CN=810002813839+SN=MARTIN+GN=CLAIRE"])
+            .args(["-multivalue-rdn", "-outform", "DER", "-out"])
+            .arg(&der),
+    );
+    let id = caducee::auth::Identity::from_der(&std::fs::read(&der).unwrap()).unwrap();
+    assert_eq!(id.name, "CLAIRE MARTIN");
+    assert_eq!(id.national_id.as_deref(), Some("810002813839"));
+    assert_eq!(id.national_id_kind(), Some("RPPS"));
+    assert_eq!(id.profession.as_deref(), Some("Pharmacien"));
+    assert_eq!(id.organisation.as_deref(), Some("PHARMACIE CENTRALE"));
+    assert_eq!(id.structure_id.as_deref(), Some("10B0123456"));
+    assert_eq!(
+        id.summary(),
+        "CLAIRE MARTIN, RPPS 810002813839, Pharmacien (PHARMACIE CENTRALE)"
+    );
+}
