@@ -8,7 +8,7 @@ mod support;
 
 use std::process::{Command, Output};
 
-use caducee::account::{AuthMethod, Security};
+use caducee::account::{AuthMethod, Security, Server};
 use support::ca::TestCa;
 use support::dovecot::{DOMAIN, Dovecot, Login};
 use support::run_ok;
@@ -131,7 +131,21 @@ fn wrong_pin_is_refused_with_the_tries_the_token_reports() {
     let holder = Holder::doctor();
     let d = Dovecot::start_with(&[&holder.national_id], Login::CertificateOnly);
     let hsm = cps_card(&d.ca, &holder);
-    let sender = card_account(&d, &holder, Security::StartTls);
+    // IMAP with STARTTLS here (the other tests use implicit TLS).
+    let mut imap_starttls = settings(&d, Security::StartTls);
+    imap_starttls.imap = Server {
+        host: d.host.clone(),
+        port: d.imap_port,
+        security: Security::StartTls,
+    };
+    let sender = Sender::with_auth(
+        &d,
+        &holder.national_id,
+        imap_starttls,
+        AuthMethod::Cps {
+            pkcs11_module: Some(MODULE.into()),
+        },
+    );
 
     let out = with_card(&sender, &hsm, Some("0000"))
         .args(["sync", "--once"])
@@ -169,6 +183,11 @@ fn wrong_pin_is_refused_with_the_tries_the_token_reports() {
 
     // The right PIN logs in and clears the token's warning.
     run_ok(with_card(&sender, &hsm, Some(PIN)).args(["sync", "--once"]));
+    assert!(
+        d.log().contains("user=<810002813839>, method=EXTERNAL"),
+        "{}",
+        d.log()
+    );
     assert!(
         !hsm.flags().contains("user PIN count low"),
         "{}",
