@@ -7,6 +7,7 @@ mod directory;
 mod documents;
 mod mail;
 mod output;
+mod pin;
 mod send;
 mod store_cmd;
 mod sync;
@@ -135,6 +136,7 @@ pub fn run() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    pin::install();
     let data_dir = match cli.data_dir.map(Ok).unwrap_or_else(paths::default_data_dir) {
         Ok(dir) => dir,
         Err(e) => return fail(&e.to_string(), 2),

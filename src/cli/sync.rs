@@ -110,6 +110,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> CmdResult {
         bodies: !args.headers_only,
         ..SyncOptions::default()
     };
+    super::account::print_card_login(&acc, args.json)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -27,3 +27,4 @@ pub fn free_port() -> u16 {
 pub mod dovecot;
 pub mod mail;
 pub mod sender;
+pub mod token;
