@@ -11,6 +11,7 @@ PACKAGES=(
   dovecot-core dovecot-imapd                # IMAP server (sync, send, documents tests)
   dovecot-submissiond dovecot-lmtpd         # SMTP submission relaying to LMTP delivery
   fontconfig fonts-dejavu-core              # the headless interface tests render text
+  pcscd vsmartcard-vpcd                     # PC/SC service with a virtual reader (card tests)
 )
 
 missing=()
