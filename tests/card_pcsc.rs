@@ -393,3 +393,60 @@ fn card_removal_closes_the_imap_session_and_reinsertion_with_pin_resumes() {
     assert!(sync_thread.join().unwrap().is_ok());
     drop(card);
 }
+
+#[test]
+fn queued_sends_wait_while_the_card_is_out_and_go_after_the_pin() {
+    use caducee::account::Security;
+    use caducee::send::{self, Draft, outbox};
+    use caducee::store::{Store, StoreKey};
+    use support::dovecot::Dovecot;
+    use support::sender::{Sender, with_message_id};
+
+    let d = Dovecot::start(&["alice", "bob"]);
+    let sender = Sender::new(&d, "alice", Security::StartTls);
+    let draft = Draft {
+        to: vec![d.user("bob").address.clone()],
+        subject: "Compte rendu".into(),
+        text: "Bonjour,\nci-joint le compte rendu.".into(),
+        ..Draft::default()
+    };
+    let (id, message_id) = send::queue(&sender.store, &sender.account, &draft).unwrap();
+    let db = sender.dir.path().join("caducee.db");
+    let key = StoreKey::from_hex(&sender.key_hex).unwrap();
+
+    let p = Pcscd::start();
+    let session = CardSession::start(Arc::new(Pin)).unwrap();
+    let lock = session.lock().clone();
+    let mut watch = lock.watch();
+    let flusher = std::thread::spawn(move || {
+        let s = sender;
+        rt().block_on(watch.run_unlocked(send::flush(&s.store, &s.account, &s.password)))
+            .map(|r| r.unwrap())
+    });
+
+    // No card: the flush does not start, the message stays queued.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(!flusher.is_finished());
+    let look = Store::open(&db, &key).unwrap();
+    assert_eq!(outbox::get(&look, id).unwrap().state.as_str(), "queued");
+    assert!(with_message_id(&d.folder_dir("bob", "INBOX"), &message_id).is_empty());
+
+    // Card in: still waiting for the PIN.
+    let card = VirtualCard::insert(p.slot_port(0), CPS3_ATR, Behaviour::Cps);
+    wait_until("card seen", || {
+        matches!(lock.state(), LockState::CardPresent { .. })
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!flusher.is_finished());
+
+    // The PIN: the queued message goes, once.
+    lock.unlock("1234").unwrap();
+    let report = flusher.join().unwrap().unwrap();
+    assert_eq!(report.sent, [id]);
+    assert_eq!(
+        with_message_id(&d.folder_dir("bob", "INBOX"), &message_id).len(),
+        1
+    );
+    assert_eq!(outbox::get(&look, id).unwrap().state.as_str(), "sent");
+    drop(card);
+}
