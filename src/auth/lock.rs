@@ -162,6 +162,33 @@ impl SessionLock {
     }
 }
 
+impl SessionLock {
+    /// Ask for the PIN each time a CPS card is in and the session is locked,
+    /// until `ask` returns `None` or the lock is dropped. `ask` gets the
+    /// reader and, after a refused PIN, why it was refused (the message says
+    /// how many tries are left). Blocks: run it on a thread of its own (the
+    /// terminal prompt, `CADUCEE_CARD_PIN`, or the lock screen).
+    pub fn ask_pin(&self, mut ask: impl FnMut(&str, Option<&LockError>) -> Option<String>) {
+        let mut rx = self.state.subscribe();
+        let mut refused: Option<LockError> = None;
+        loop {
+            let reader = {
+                let waited = futures::executor::block_on(
+                    rx.wait_for(|s| matches!(s, LockState::CardPresent { .. })),
+                );
+                match waited.as_deref() {
+                    Ok(LockState::CardPresent { reader }) => reader.clone(),
+                    _ => return,
+                }
+            };
+            let Some(pin) = ask(&reader, refused.as_ref()) else {
+                return;
+            };
+            refused = self.unlock(&pin).err();
+        }
+    }
+}
+
 /// A session's view of the lock.
 #[derive(Clone)]
 pub struct LockWatch(watch::Receiver<LockState>);
@@ -296,6 +323,46 @@ mod tests {
         lock.card_removed("R1");
         assert_eq!(lock.state(), LockState::NoCard);
         assert_eq!(pin.logouts.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn pin_is_asked_again_after_a_wrong_one_and_after_reinsertion() {
+        let (_pin, lock) = lock();
+        let lock = Arc::new(lock);
+        let asker = lock.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let mut answers = vec!["1234", "1234", "0000"].into_iter();
+            asker.ask_pin(|reader, refused| {
+                let _ = tx.send((reader.to_owned(), refused.map(|e| e.to_string())));
+                answers.next().map(str::to_owned)
+            });
+        });
+        lock.card_inserted("R1");
+        assert_eq!(rx.recv().unwrap(), ("R1".to_owned(), None));
+        let until_unlocked = |l: &SessionLock| {
+            while !l.watch().is_unlocked() {
+                std::thread::yield_now();
+            }
+        };
+        until_unlocked(&lock);
+        // Out and in again: asked again, a wrong PIN, asked again with why.
+        lock.card_removed("R1");
+        lock.card_inserted("R1");
+        assert_eq!(rx.recv().unwrap(), ("R1".to_owned(), None));
+        until_unlocked(&lock);
+        lock.card_removed("R1");
+        lock.card_inserted("R1");
+        assert_eq!(rx.recv().unwrap().1, None);
+        assert_eq!(rx.recv().unwrap().1.as_deref(), Some("wrong PIN"));
+        // `ask` said stop.
+        thread.join().unwrap();
+        assert_eq!(
+            lock.state(),
+            LockState::CardPresent {
+                reader: "R1".into()
+            }
+        );
     }
 
     #[tokio::test]
