@@ -450,3 +450,22 @@ fn queued_sends_wait_while_the_card_is_out_and_go_after_the_pin() {
     assert_eq!(outbox::get(&look, id).unwrap().state.as_str(), "sent");
     drop(card);
 }
+
+#[test]
+fn the_pcsc_service_stopping_locks_the_session() {
+    let p = Pcscd::start();
+    let rt = rt();
+    let (watcher, mut rx) = Watcher::start().unwrap();
+    let session = CardSession::start(Arc::new(Pin)).unwrap();
+    let lock = session.lock().clone();
+    let card = VirtualCard::insert(p.slot_port(0), CPS3_ATR, Behaviour::Cps);
+    wait_until("card seen", || {
+        matches!(lock.state(), LockState::CardPresent { .. })
+    });
+    lock.unlock("1234").unwrap();
+    drop(p);
+    next_event(&rt, &mut rx, |e| *e == ReaderEvent::ServiceStopped);
+    wait_until("locked", || lock.state() == LockState::NoCard);
+    watcher.stop();
+    drop(card);
+}
