@@ -469,3 +469,16 @@ fn the_pcsc_service_stopping_locks_the_session() {
     watcher.stop();
     drop(card);
 }
+
+#[test]
+fn without_a_reader_status_says_so() {
+    let _p = Pcscd::without_readers();
+    assert!(card::status().unwrap().readers.is_empty());
+    let out = caducee(&["card", "status"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("No card reader is connected"),
+        "{}",
+        stdout(&out)
+    );
+}

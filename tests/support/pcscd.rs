@@ -24,7 +24,17 @@ pub struct Pcscd {
 }
 
 impl Pcscd {
+    /// pcscd with the two-slot virtual reader.
     pub fn start() -> Pcscd {
+        Self::start_with(true)
+    }
+
+    /// pcscd with no reader at all.
+    pub fn without_readers() -> Pcscd {
+        Self::start_with(false)
+    }
+
+    fn start_with(reader: bool) -> Pcscd {
         let lock = File::create(std::env::temp_dir().join("caducee-test-pcscd.lock")).unwrap();
         lock.lock().unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -32,13 +42,15 @@ impl Pcscd {
         std::fs::create_dir_all(&conf).unwrap();
         let port = two_free_ports();
         // vpcd listens on CHANNELID (slot 0) and CHANNELID + 1 (slot 1).
-        std::fs::write(
-            conf.join("vpcd"),
-            format!(
-                "FRIENDLYNAME \"{READER}\"\nDEVICENAME   /dev/null:0x{port:04X}\nLIBPATH      {DRIVER}\nCHANNELID    0x{port:04X}\n"
-            ),
-        )
-        .unwrap();
+        if reader {
+            std::fs::write(
+                conf.join("vpcd"),
+                format!(
+                    "FRIENDLYNAME \"{READER}\"\nDEVICENAME   /dev/null:0x{port:04X}\nLIBPATH      {DRIVER}\nCHANNELID    0x{port:04X}\n"
+                ),
+            )
+            .unwrap();
+        }
         let log = File::create(dir.path().join("pcscd.log")).unwrap();
         let child = Command::new("pcscd")
             .args(["-f", "-a", "-d", "-c"])
