@@ -150,7 +150,7 @@ fn no_card_then_a_cps_card_is_seen_read_recognised_and_removed() {
 }
 
 #[test]
-fn unknown_blocked_and_deactivated_cards_are_reported() {
+fn unknown_blocked_deactivated_and_mute_cards_are_reported() {
     let p = Pcscd::start();
     let r0 = p.reader(0);
     let cases = [
@@ -182,6 +182,14 @@ fn unknown_blocked_and_deactivated_cards_are_reported() {
             CardKind::Cps4,
             Usability::Ready,
             "CPS4",
+        ),
+        // An answer to reset no protocol can use: the card does not answer.
+        (
+            "3B",
+            Behaviour::Cps,
+            CardKind::Unknown,
+            Usability::Mute,
+            "does not answer",
         ),
     ];
     let rt = rt();

@@ -209,6 +209,15 @@ fn pin_state(card: &Card, reader: &str) -> Result<(Usability, Option<u8>), PcscE
     Ok((Usability::Ready, None))
 }
 
+/// The ATR the service holds for the card in a reader, without connecting.
+fn reader_atr(ctx: &Context, reader: &std::ffi::CStr) -> Vec<u8> {
+    let mut states = [::pcsc::ReaderState::new(reader, ::pcsc::State::UNAWARE)];
+    match ctx.get_status_change(std::time::Duration::ZERO, &mut states) {
+        Ok(()) => states[0].atr().to_vec(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Look at the card in `reader`: ATR, CPS or not, usable or not.
 pub fn identify(ctx: &Context, reader: &str) -> Result<CardInfo, PcscError> {
     let name = CString::new(reader).map_err(|_| PcscError::ReaderGone(reader.into()))?;
@@ -218,7 +227,7 @@ pub fn identify(ctx: &Context, reader: &str) -> Result<CardInfo, PcscError> {
             return match PcscError::from_raw(e, reader) {
                 PcscError::Mute(_) => Ok(CardInfo {
                     reader: reader.into(),
-                    atr: Vec::new(),
+                    atr: reader_atr(ctx, &name),
                     kind: CardKind::Unknown,
                     usability: Usability::Mute,
                     pin_tries_left: None,

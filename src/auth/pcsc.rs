@@ -48,9 +48,13 @@ impl PcscError {
             Raw::NoSmartcard | Raw::RemovedCard | Raw::NotTransacted => {
                 PcscError::NoCard(reader.into())
             }
-            Raw::UnresponsiveCard | Raw::UnpoweredCard | Raw::UnsupportedCard | Raw::CommError => {
-                PcscError::Mute(reader.into())
-            }
+            // No answer, or an answer to reset no protocol can use.
+            Raw::UnresponsiveCard
+            | Raw::UnpoweredCard
+            | Raw::UnsupportedCard
+            | Raw::CommError
+            | Raw::ProtoMismatch
+            | Raw::InvalidAtr => PcscError::Mute(reader.into()),
             Raw::SharingViolation => PcscError::Busy(reader.into()),
             other => PcscError::Service(other.to_string()),
         }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use caducee::auth::card::{self, CardInfo, CardKind, Status};
+use caducee::auth::card::{self, CardInfo, CardKind, Status, Usability};
 use caducee::auth::pcsc::{self as pcsc_access, PcscError, ReaderEvent, Watcher};
 
 use super::output::{self, JsonFlag};
@@ -84,7 +84,12 @@ fn print_status(status: &Status) {
         match &r.card {
             None => println!("Reader \"{}\": no card", r.reader),
             Some(c) => {
-                println!("Reader \"{}\": {}", r.reader, c.kind.label());
+                let what = if c.usability == Usability::Mute {
+                    "a card that does not answer"
+                } else {
+                    c.kind.label()
+                };
+                println!("Reader \"{}\": {what}", r.reader);
                 println!("  ATR:   {}", card::atr_hex(&c.atr));
                 println!("  state: {}", describe(c));
             }
