@@ -159,6 +159,10 @@ impl Drop for Watcher {
     }
 }
 
+/// How often the reader list is looked at again when the service has no
+/// Plug-and-Play notification.
+const RESCAN_WITHOUT_PNP: Duration = Duration::from_secs(5);
+
 /// What the watcher last knew of one reader.
 #[derive(Clone, Copy, Default)]
 struct Seen {
@@ -170,6 +174,7 @@ fn watch_loop(ctx: &Context, tx: &mpsc::UnboundedSender<ReaderEvent>, stopping: 
     let send = |e: ReaderEvent| tx.send(e).is_ok();
     let mut states = vec![ReaderState::new(PNP_NOTIFICATION(), State::UNAWARE)];
     let mut seen: HashMap<String, Seen> = HashMap::new();
+    let mut unknown_in_a_row = 0;
     loop {
         // The reader list: drop readers that are gone, add new ones.
         let names = match readers(ctx) {
@@ -222,10 +227,27 @@ fn watch_loop(ctx: &Context, tx: &mpsc::UnboundedSender<ReaderEvent>, stopping: 
         if stopping.load(Ordering::SeqCst) {
             return;
         }
-        match ctx.get_status_change(None, &mut states) {
-            Ok(()) => {}
+        // With the Plug-and-Play pseudo-reader, wait without end; a service
+        // without it gets the reader list looked at again now and then.
+        let pnp = states.iter().any(|rs| rs.name() == PNP_NOTIFICATION());
+        let timeout = (!pnp).then_some(RESCAN_WITHOUT_PNP);
+        if states.is_empty() {
+            std::thread::sleep(RESCAN_WITHOUT_PNP);
+            continue;
+        }
+        match ctx.get_status_change(timeout, &mut states) {
+            Ok(()) => unknown_in_a_row = 0,
             Err(Raw::Cancelled) if stopping.load(Ordering::SeqCst) => return,
-            Err(Raw::Cancelled | Raw::Timeout | Raw::UnknownReader) => continue,
+            Err(Raw::UnknownReader) => {
+                // A reader left between listing and waiting, or the service
+                // does not know the pseudo-reader: then do without it.
+                unknown_in_a_row += 1;
+                if unknown_in_a_row >= 3 {
+                    states.retain(|rs| rs.name() != PNP_NOTIFICATION());
+                }
+                continue;
+            }
+            Err(Raw::Cancelled | Raw::Timeout) => continue,
             Err(e) => {
                 tracing::warn!(error = %e, "waiting for reader events failed");
                 send(ReaderEvent::ServiceStopped);
