@@ -12,6 +12,7 @@ PACKAGES=(
   dovecot-submissiond dovecot-lmtpd         # SMTP submission relaying to LMTP delivery
   fontconfig fonts-dejavu-core              # the headless interface tests render text
   softhsm2 opensc openssl                   # a PKCS#11 token standing in for the CPS card; PKCS#12 files
+  pcscd vsmartcard-vpcd                     # PC/SC service with a virtual reader (card tests)
 )
 
 missing=()

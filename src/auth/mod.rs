@@ -1,10 +1,16 @@
 //! Proving who the user is with a certificate: the CPS card's authentication
 //! key through PKCS#11 (the key never leaves the card), or an application
 //! mailbox's PKCS#12 file; the TLS client-certificate resolver built on either;
-//! the professional's identity read from the certificate.
+//! the professional's identity read from the certificate. Also the PC/SC
+//! readers and their events (`pcsc`), recognising a CPS card (`card`), and the
+//! session lock that closes an account's network sessions when the card is
+//! taken out (`lock`).
 
+pub mod card;
 pub mod identity;
+pub mod lock;
 pub mod module;
+pub mod pcsc;
 pub mod pin;
 pub mod pkcs12;
 pub mod resolver;

@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod card;
 mod directory;
 mod documents;
 mod mail;
@@ -91,6 +92,11 @@ enum Command {
     },
     /// Sync an account with its IMAP server.
     Sync(sync::SyncArgs),
+    /// The CPS card: readers, card status, card events.
+    Card {
+        #[command(subcommand)]
+        command: card::CardCommand,
+    },
 }
 
 /// What every command needs: where the data is, and how to open it.
@@ -169,6 +175,7 @@ pub fn run() -> ExitCode {
         Some(Command::Outbox { command }) => send::outbox(&ctx, command),
         Some(Command::Account { command }) => account::run(&ctx, command),
         Some(Command::Sync(args)) => sync::run(&ctx, args),
+        Some(Command::Card { command }) => card::run(&ctx, command),
     };
     match result {
         Ok(code) => code,

@@ -26,7 +26,7 @@ use crate::store::{Store, StoreError};
 
 pub use changes::{AppendOutcome, append, delete_message, move_message, set_flags};
 pub use state::Quota;
-pub use watch::{Backoff, watch};
+pub use watch::{Backoff, watch, watch_with_card};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {

@@ -7,6 +7,7 @@ use async_imap::extensions::idle::IdleResponse;
 
 use super::{Progress, Result, SyncOptions, SyncReport, sync_session};
 use crate::account::Account;
+use crate::auth::lock::LockWatch;
 use crate::imap;
 use crate::store::Store;
 
@@ -95,6 +96,46 @@ async fn watch_once(
         session = idle.done().await?;
         if matches!(why, IdleResponse::ManualInterrupt) {
             return Ok(());
+        }
+    }
+}
+
+/// [`watch`] for a card account: syncs only while `lock` is unlocked. When the
+/// card is taken out, the IMAP session is dropped at once (its connection
+/// closed) and syncing waits for the card and the PIN, then reconnects.
+/// Returns when the lock's owner is gone.
+pub async fn watch_with_card(
+    store: &Store,
+    account: &Account,
+    opts: &SyncOptions,
+    lock: &mut LockWatch,
+    progress: &mut dyn FnMut(&Progress),
+    on_sync: &mut dyn FnMut(&SyncReport),
+) -> Result<()> {
+    let mut backoff = Backoff::default();
+    loop {
+        if lock.unlocked().await.is_err() {
+            return Ok(());
+        }
+        let once = watch_once(store, account, opts, progress, on_sync, &mut backoff);
+        let outcome = tokio::select! {
+            r = once => Some(r),
+            _ = lock.locked() => None,
+        };
+        match outcome {
+            None => {
+                tracing::info!("CPS card taken out: IMAP session closed until the card is back")
+            }
+            Some(Ok(())) => {}
+            Some(Err(e)) if e.is_transient() => {
+                let delay = backoff.next_delay();
+                tracing::warn!(error = %e, ?delay, "connection lost; reconnecting");
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = lock.locked() => {}
+                }
+            }
+            Some(Err(e)) => return Err(e),
         }
     }
 }
