@@ -210,4 +210,38 @@ fn token_key_signs_shares_and_logs_in_over_tls12() {
         "{}",
         d.log()
     );
+
+    // The session lock's PIN login is the token login: the PIN logs the
+    // account in (its connections then need no PIN), and taking the card out
+    // forgets it. (The token is already logged in by the key above, so a
+    // wrong PIN would not be checked here; cps_login tests it.)
+    use caducee::account::{Account, AuthMethod};
+    use caducee::auth::lock::SessionLock;
+    let mut settings = support::sender::settings(&d, caducee::account::Security::Tls);
+    settings.auth = AuthMethod::Cps {
+        pkcs11_module: Some(MODULE.into()),
+    };
+    let account = Account {
+        id: 1,
+        name: "Jean Dupont".into(),
+        address: format!("{}@{}", holder.national_id, d.host),
+        settings,
+    };
+    let lock = SessionLock::new(Arc::new(caducee::auth::TokenLogin::new(account.clone())));
+    lock.card_inserted("Reader 0");
+    lock.unlock(PIN).unwrap();
+    assert!(lock.watch().is_unlocked());
+    // No PIN source is set in this process: only a kept login can answer.
+    let cert = caducee::auth::client_auth(&account).unwrap().unwrap();
+    assert_eq!(
+        Identity::from_der(cert.certificate_der())
+            .unwrap()
+            .national_id,
+        Some(holder.national_id.clone())
+    );
+    lock.card_removed("Reader 0");
+    assert!(matches!(
+        caducee::auth::client_auth(&account),
+        Err(AuthError::NoPin { .. })
+    ));
 }

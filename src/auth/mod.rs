@@ -7,6 +7,7 @@
 //! taken out (`lock`).
 
 pub mod card;
+pub mod card_unlock;
 pub mod identity;
 pub mod lock;
 pub mod module;
@@ -20,6 +21,7 @@ pub mod token;
 
 use std::path::PathBuf;
 
+pub use card_unlock::TokenLogin;
 pub use identity::Identity;
 pub use pin::{CARD_PIN_ENV, PinSource};
 pub use resolver::ClientCertificate;

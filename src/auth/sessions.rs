@@ -30,6 +30,14 @@ fn logins() -> &'static Mutex<HashMap<String, Login>> {
 /// logins; the card's (asking for the PIN through [`pin::source`] on first
 /// use) for CPS accounts; the PKCS#12 file's for application mailboxes.
 pub fn client_auth(account: &Account) -> Result<Option<ClientCertificate>, AuthError> {
+    client_auth_with(account, &*pin::source())
+}
+
+/// [`client_auth`] with the PIN, if one is needed, asked from `pins`.
+fn client_auth_with(
+    account: &Account,
+    pins: &dyn pin::PinSource,
+) -> Result<Option<ClientCertificate>, AuthError> {
     if !matches!(
         account.settings.auth,
         AuthMethod::Cps { .. } | AuthMethod::Certificate { .. }
@@ -48,7 +56,7 @@ pub fn client_auth(account: &Account) -> Result<Option<ClientCertificate>, AuthE
     }
     let login = match &account.settings.auth {
         AuthMethod::Cps { pkcs11_module } => {
-            let token = Arc::new(TokenKey::login(pkcs11_module.as_deref(), &*pin::source())?);
+            let token = Arc::new(TokenKey::login(pkcs11_module.as_deref(), pins)?);
             let chain = vec![token.certificate_der().to_vec().into()];
             let key = Arc::new(TokenSigningKey::new(token.clone()));
             Login {
@@ -84,7 +92,16 @@ pub fn pkcs12_password(account: &Account) -> Result<String, AuthError> {
 /// Log in with the account's certificate now (the PIN is asked here) and say
 /// who it names. `None` for accounts that do not log in with a certificate.
 pub fn card_login(account: &Account) -> Result<Option<Identity>, AuthError> {
-    match client_auth(account)? {
+    card_login_with(account, &*pin::source())
+}
+
+/// [`card_login`] with the PIN asked from `pins` (the PIN the session lock
+/// was given).
+pub fn card_login_with(
+    account: &Account,
+    pins: &dyn pin::PinSource,
+) -> Result<Option<Identity>, AuthError> {
+    match client_auth_with(account, pins)? {
         Some(cert) => Ok(Some(Identity::from_der(cert.certificate_der())?)),
         None => Ok(None),
     }
@@ -95,5 +112,13 @@ pub fn card_login(account: &Account) -> Result<Option<Identity>, AuthError> {
 pub fn forget_all() {
     if let Ok(mut logins) = logins().lock() {
         logins.clear();
+    }
+}
+
+/// End the certificate login of one account (its card was taken out): its
+/// next connection logs in again.
+pub fn forget(address: &str) {
+    if let Ok(mut logins) = logins().lock() {
+        logins.remove(address);
     }
 }
