@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod auth;
 pub mod demo;
 pub mod directory;
 pub mod documents;

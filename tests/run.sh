@@ -11,6 +11,8 @@ PACKAGES=(
   dovecot-core dovecot-imapd                # IMAP server (sync, send, documents tests)
   dovecot-submissiond dovecot-lmtpd         # SMTP submission relaying to LMTP delivery
   fontconfig fonts-dejavu-core              # the headless interface tests render text
+  softhsm2 opensc openssl                   # a PKCS#11 token standing in for the CPS card; PKCS#12 files
+  pcscd vsmartcard-vpcd                     # PC/SC service with a virtual reader (card tests)
 )
 
 missing=()

@@ -121,12 +121,17 @@ pub struct Account {
 }
 
 impl Account {
-    /// TLS settings for this account's connections.
-    pub fn tls_settings(&self) -> crate::tls::TlsSettings {
-        crate::tls::TlsSettings {
+    /// TLS settings for this account's connections. For CPS and certificate
+    /// accounts this logs in with the certificate (once per process): the
+    /// card PIN is asked through [`crate::auth::pin::source`].
+    pub fn tls_settings(&self) -> Result<crate::tls::TlsSettings, crate::auth::AuthError> {
+        let client_auth = crate::auth::client_auth(self)?.map(|c| {
+            std::sync::Arc::new(c) as std::sync::Arc<dyn rustls::client::ResolvesClientCert>
+        });
+        Ok(crate::tls::TlsSettings {
             extra_ca: self.settings.extra_ca.clone(),
-            client_auth: None,
-        }
+            client_auth,
+        })
     }
 }
 

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 
 use caducee::account::{
-    self, AccountSettings, AuthMethod, DEFAULT_ATTACHMENT_LIMIT, OfflineBodies, Security, Server,
+    self, Account, AccountSettings, AuthMethod, DEFAULT_ATTACHMENT_LIMIT, OfflineBodies, Security,
+    Server,
 };
+use caducee::auth;
 use caducee::secrets::Secret;
 
 use super::output::{self, JsonFlag};
@@ -24,6 +26,18 @@ pub enum AccountCommand {
     Password {
         /// The account's address (or name).
         address: String,
+    },
+    /// Save the password of an application certificate (PKCS#12) in the OS keyring, read from stdin.
+    CertificatePassword {
+        /// The account's address (or name).
+        address: String,
+    },
+    /// Who the account's certificate names (CPS card or application certificate).
+    Identity {
+        /// The account's address (or name).
+        address: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -48,6 +62,8 @@ pub enum AuthArg {
     Password,
     /// CPS card (client certificate, SASL EXTERNAL).
     Cps,
+    /// Application certificate in a PKCS#12 file (client certificate, SASL EXTERNAL).
+    Certificate,
     /// Pro Santé Connect (e-CPS, XOAUTH2).
     Psc,
     /// The national operator's password + one-time code.
@@ -80,6 +96,12 @@ pub struct AddArgs {
     /// Extra CA (PEM) trusted besides IGC-Santé: test or private servers only.
     #[arg(long)]
     extra_ca: Option<PathBuf>,
+    /// The PKCS#11 module that reads the CPS card (default: Cryptolib CPS, then OpenSC).
+    #[arg(long)]
+    pkcs11_module: Option<PathBuf>,
+    /// The application certificate (PKCS#12 file) for `--auth certificate`.
+    #[arg(long, required_if_eq("auth", "certificate"))]
+    pkcs12: Option<PathBuf>,
     /// Keep bodies offline for the last N days only (default: all).
     #[arg(long)]
     offline_days: Option<u32>,
@@ -90,6 +112,8 @@ pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
         AccountCommand::Add(a) => add(ctx, a),
         AccountCommand::List(out) => list(ctx, out),
         AccountCommand::Password { address } => password(ctx, &address),
+        AccountCommand::CertificatePassword { address } => certificate_password(ctx, &address),
+        AccountCommand::Identity { address, json } => identity(ctx, &address, json),
     }
 }
 
@@ -99,8 +123,25 @@ fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
     let auth = match a.auth {
         AuthArg::Password => AuthMethod::Password { username },
         AuthArg::Cps => AuthMethod::Cps {
-            pkcs11_module: None,
+            pkcs11_module: a
+                .pkcs11_module
+                .map(|p| std::path::absolute(&p).unwrap_or(p)),
         },
+        AuthArg::Certificate => {
+            let path = a.pkcs12.ok_or_else(|| Failure {
+                message: "--auth certificate needs --pkcs12 FILE".into(),
+                code: 2,
+            })?;
+            if !path.is_file() {
+                return Err(Failure {
+                    message: format!("no certificate file {}", path.display()),
+                    code: 2,
+                });
+            }
+            AuthMethod::Certificate {
+                pkcs12: std::path::absolute(&path).unwrap_or(path),
+            }
+        }
         AuthArg::Psc => AuthMethod::ProSanteConnect { username },
         AuthArg::Otp => AuthMethod::Otp {
             identifier: username,
@@ -153,9 +194,7 @@ fn list(ctx: &Ctx, out: JsonFlag) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn password(ctx: &Ctx, key: &str) -> CmdResult {
-    let (store, _) = ctx.open_store()?;
-    let acc = account::get(&store, Some(key))?;
+fn read_stdin_secret() -> Result<String, Failure> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     let pw = line.trim_end_matches(['\r', '\n']);
@@ -165,12 +204,119 @@ fn password(ctx: &Ctx, key: &str) -> CmdResult {
             code: 2,
         });
     }
+    Ok(pw.to_owned())
+}
+
+fn password(ctx: &Ctx, key: &str) -> CmdResult {
+    let (store, _) = ctx.open_store()?;
+    let acc = account::get(&store, Some(key))?;
+    let pw = read_stdin_secret()?;
     Secret {
         what: "password",
         account: &acc.address,
         env: caducee::imap::auth::PASSWORD_ENV,
     }
-    .set(pw)?;
+    .set(&pw)?;
     println!("password saved in the OS keyring for {}", acc.address);
     Ok(ExitCode::SUCCESS)
+}
+
+fn certificate_password(ctx: &Ctx, key: &str) -> CmdResult {
+    let (store, _) = ctx.open_store()?;
+    let acc = account::get(&store, Some(key))?;
+    let AuthMethod::Certificate { pkcs12 } = &acc.settings.auth else {
+        return Err(Failure {
+            message: format!("{} does not log in with a certificate file", acc.address),
+            code: 2,
+        });
+    };
+    let pw = read_stdin_secret()?;
+    // Refuse a wrong password now rather than at the next connection.
+    auth::pkcs12::load(pkcs12, &pw)?;
+    Secret {
+        what: auth::pkcs12::PKCS12_SECRET,
+        account: &acc.address,
+        env: auth::pkcs12::PKCS12_PASSWORD_ENV,
+    }
+    .set(&pw)?;
+    println!(
+        "certificate password saved in the OS keyring for {}",
+        acc.address
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The certificate an account logs in with, without logging in to the card
+/// (certificates are public objects; no PIN needed).
+fn certificate_of(acc: &Account) -> Result<Vec<u8>, Failure> {
+    match &acc.settings.auth {
+        AuthMethod::Cps { pkcs11_module } => {
+            Ok(auth::token::authentication_certificate(pkcs11_module.as_deref())?.der)
+        }
+        AuthMethod::Certificate { pkcs12 } => {
+            let password = auth::sessions::pkcs12_password(acc)?;
+            Ok(auth::pkcs12::load(pkcs12, &password)?
+                .certificate_der()
+                .to_vec())
+        }
+        _ => Err(Failure {
+            message: format!(
+                "{} logs in with a password or a token, not a certificate",
+                acc.address
+            ),
+            code: 2,
+        }),
+    }
+}
+
+fn identity(ctx: &Ctx, key: &str, json: bool) -> CmdResult {
+    let (store, _) = ctx.open_store()?;
+    let acc = account::get(&store, Some(key))?;
+    let id = auth::Identity::from_der(&certificate_of(&acc)?)?;
+    if json {
+        output::print_json(&id)?;
+    } else {
+        print_identity(&id);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_identity(id: &auth::Identity) {
+    println!("name:         {}", id.name);
+    if let Some(n) = &id.national_id {
+        println!(
+            "national id:  {n}{}",
+            id.national_id_kind()
+                .map(|k| format!(" ({k})"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(p) = &id.profession {
+        println!("profession:   {p}");
+    }
+    if let Some(o) = &id.organisation {
+        println!("organisation: {o}");
+    }
+    println!("subject:      {}", id.subject);
+    println!("issuer:       {}", id.issuer);
+    println!("valid until:  {}", output::date(id.not_after));
+}
+
+/// For certificate accounts, log in with the card (the PIN is asked here) or
+/// open the certificate file, and say who it names; on stderr when stdout
+/// carries JSON. Nothing for other accounts.
+pub fn print_card_login(acc: &Account, to_stderr: bool) -> Result<(), Failure> {
+    if let Some(id) = auth::card_login(acc)? {
+        let what = match acc.settings.auth {
+            AuthMethod::Cps { .. } => "card",
+            _ => "certificate",
+        };
+        let line = format!("{what} login: {}", id.summary());
+        if to_stderr {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+    Ok(())
 }

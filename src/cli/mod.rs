@@ -3,10 +3,12 @@
 
 mod account;
 mod audit;
+mod card;
 mod directory;
 mod documents;
 mod mail;
 mod output;
+mod pin;
 mod send;
 mod store_cmd;
 mod sync;
@@ -90,6 +92,11 @@ enum Command {
     },
     /// Sync an account with its IMAP server.
     Sync(sync::SyncArgs),
+    /// The CPS card: readers, card status, card events.
+    Card {
+        #[command(subcommand)]
+        command: card::CardCommand,
+    },
 }
 
 /// What every command needs: where the data is, and how to open it.
@@ -135,6 +142,7 @@ pub fn run() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    pin::install();
     let data_dir = match cli.data_dir.map(Ok).unwrap_or_else(paths::default_data_dir) {
         Ok(dir) => dir,
         Err(e) => return fail(&e.to_string(), 2),
@@ -167,6 +175,7 @@ pub fn run() -> ExitCode {
         Some(Command::Outbox { command }) => send::outbox(&ctx, command),
         Some(Command::Account { command }) => account::run(&ctx, command),
         Some(Command::Sync(args)) => sync::run(&ctx, args),
+        Some(Command::Card { command }) => card::run(&ctx, command),
     };
     match result {
         Ok(code) => code,

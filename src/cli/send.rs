@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use caducee::account::{self, Account};
+use caducee::account::{self, Account, AuthMethod};
 use caducee::imap::auth::PASSWORD_ENV;
 use caducee::secrets::Secret;
 use caducee::send::{self, Attachment, Draft, FlushReport, OutboxState, SendOptions, outbox};
@@ -196,7 +196,14 @@ fn password(account: &Account) -> Result<String, Failure> {
 }
 
 fn flush_account(store: &Store, account: &Account) -> Result<FlushReport, Failure> {
-    let password = password(account)?;
+    // Certificate accounts (CPS card, application certificate) need no password.
+    let password = match account.settings.auth {
+        AuthMethod::Cps { .. } | AuthMethod::Certificate { .. } => {
+            super::account::print_card_login(account, true)?;
+            String::new()
+        }
+        _ => password(account)?,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -7,7 +7,11 @@ use std::process::ExitCode;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use std::sync::Arc;
+
 use caducee::account;
+use caducee::auth::TokenLogin;
+use caducee::auth::lock::CardSession;
 use caducee::sync::{self, Phase, Progress, SyncOptions, SyncReport};
 
 use super::output;
@@ -110,6 +114,12 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> CmdResult {
         bodies: !args.headers_only,
         ..SyncOptions::default()
     };
+    // A watching card account runs in a card session: the PIN is asked when
+    // the card is in, and taking it out closes the IMAP session.
+    let card = args.watch && matches!(acc.settings.auth, account::AuthMethod::Cps { .. });
+    if !card {
+        super::account::print_card_login(&acc, args.json)?;
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -120,6 +130,20 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> CmdResult {
         let mut on_sync = |r: &SyncReport| {
             let _ = print_report(r, json);
         };
+        if card {
+            let session = CardSession::start(Arc::new(TokenLogin::new(acc.clone())))?;
+            let asker = session.lock().clone();
+            std::thread::spawn(move || asker.ask_pin(super::pin::for_lock));
+            eprintln!("insert the CPS card: syncing runs while it is in and the PIN given");
+            let mut lock = session.lock().watch();
+            rt.block_on(async {
+                tokio::select! {
+                    r = sync::watch_with_card(&store, &acc, &opts, &mut lock, &mut progress, &mut on_sync) => r.map_err(super::Failure::from),
+                    _ = tokio::signal::ctrl_c() => Ok(()),
+                }
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
         rt.block_on(async {
             tokio::select! {
                 r = sync::watch(&store, &acc, &opts, &mut progress, &mut on_sync) => r.map_err(super::Failure::from),

@@ -48,6 +48,12 @@ pub enum ImapError {
         "the mail server refused the login of {user}: {reason}. Check the user name and the password (`caducee account password ADDRESS`)"
     )]
     Auth { user: String, reason: String },
+    #[error(
+        "the mail server refused the certificate login: {reason}. The server must trust the certificate's issuer and know its holder; check the card or certificate with `caducee account identity ADDRESS`"
+    )]
+    CertificateRefused { reason: String },
+    #[error(transparent)]
+    Certificate(#[from] crate::auth::AuthError),
     #[error("the sign-in method {0} is not available for IMAP yet")]
     UnsupportedAuth(&'static str),
     #[error(transparent)]
@@ -224,8 +230,25 @@ pub async fn login(client: Client, creds: &Credentials) -> Result<Session, ImapE
     }
 }
 
+/// The server's own words in an async-imap refusal
+/// (`code: Some(..), info: Some("...")`), else the whole text.
+fn server_text(reason: &str) -> String {
+    reason
+        .split_once("info: Some(\"")
+        .and_then(|(_, rest)| rest.rsplit_once("\")"))
+        .map(|(info, _)| info.replace("\\\"", "\""))
+        .unwrap_or_else(|| reason.to_owned())
+}
+
 fn auth_error(creds: &Credentials, e: async_imap::error::Error) -> ImapError {
     match e {
+        async_imap::error::Error::No(reason) | async_imap::error::Error::Bad(reason)
+            if matches!(creds, Credentials::External { .. }) =>
+        {
+            ImapError::CertificateRefused {
+                reason: server_text(&reason),
+            }
+        }
         async_imap::error::Error::No(reason) | async_imap::error::Error::Bad(reason) => {
             ImapError::Auth {
                 user: creds.user().to_owned(),
@@ -251,5 +274,5 @@ pub async fn open_with(
 /// environment (headless) or the OS keyring.
 pub async fn open(account: &Account) -> Result<Session, ImapError> {
     let creds = Credentials::for_account(account)?;
-    open_with(&account.settings.imap, &account.tls_settings(), &creds).await
+    open_with(&account.settings.imap, &account.tls_settings()?, &creds).await
 }

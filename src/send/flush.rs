@@ -14,7 +14,7 @@ use crate::tls::TlsClient;
 
 use super::outbox::{self, OutboxEntry, OutboxState};
 use super::policy::{self, Event};
-use super::smtp::{Dsn, Failure, Session};
+use super::smtp::{Dsn, Failure, Login, Session};
 use super::{SendError, reports};
 
 /// Tries before a message is given up (each a connection or an SMTP attempt).
@@ -51,6 +51,27 @@ pub fn username(account: &Account) -> Result<&str, SendError> {
     }
 }
 
+/// Whether the account logs in with a TLS client certificate (CPS card or
+/// application certificate) and SASL EXTERNAL.
+fn uses_certificate(account: &Account) -> bool {
+    matches!(
+        account.settings.auth,
+        AuthMethod::Cps { .. } | AuthMethod::Certificate { .. }
+    )
+}
+
+/// The SMTP login: the password for password accounts, EXTERNAL for
+/// certificate accounts.
+fn smtp_login<'a>(account: &'a Account, password: &'a str) -> Result<Login<'a>, SendError> {
+    if uses_certificate(account) {
+        return Ok(Login::External);
+    }
+    Ok(Login::Password {
+        username: username(account)?,
+        password,
+    })
+}
+
 /// One flusher at a time: an OS lock on a file beside the store, released by
 /// the OS when the process ends, however it ends.
 fn lock(store: &Store) -> Result<File, SendError> {
@@ -68,15 +89,17 @@ fn lock(store: &Store) -> Result<File, SendError> {
     }
 }
 
-/// Submit every due message of `account`.
+/// Submit every due message of `account`. `password` is the account's
+/// password; certificate accounts (CPS card, application certificate) log in
+/// with their certificate and ignore it.
 pub async fn flush(
     store: &Store,
     account: &Account,
     password: &str,
 ) -> Result<FlushReport, SendError> {
     let _lock = lock(store)?;
-    let tls = TlsClient::new(&account.tls_settings())?;
-    let user = username(account)?;
+    let tls = TlsClient::new(&account.tls_settings()?)?;
+    let login = smtp_login(account, password)?;
     let mut report = FlushReport::default();
 
     for entry in outbox::interrupted(store, account.id)? {
@@ -126,7 +149,7 @@ pub async fn flush(
 
         let sess = match session.as_mut() {
             Some(s) => s,
-            None => match Session::open(&account.settings.smtp, &tls, user, password).await {
+            None => match Session::open_with(&account.settings.smtp, &tls, login).await {
                 Ok(s) => session.insert(s),
                 Err(e) => {
                     let reason = e.to_string();
@@ -288,9 +311,13 @@ async fn imap_session(
     tls: &TlsClient,
     password: &str,
 ) -> Result<imap::Session, SendError> {
-    let creds = Credentials::Password {
-        username: username(account)?.to_owned(),
-        password: password.to_owned(),
+    let creds = if uses_certificate(account) {
+        Credentials::External { authzid: None }
+    } else {
+        Credentials::Password {
+            username: username(account)?.to_owned(),
+            password: password.to_owned(),
+        }
     };
     let client = imap::connect(&account.settings.imap, tls)
         .await

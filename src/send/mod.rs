@@ -112,6 +112,12 @@ pub enum SendError {
     Tls(#[from] crate::tls::TlsError),
     #[error("the SMTP server refused the login: {0}")]
     Login(String),
+    #[error(
+        "the SMTP server refused the certificate login: {0}. The server must trust the certificate's issuer; check the card or certificate with `caducee account identity ADDRESS`"
+    )]
+    CertificateLogin(String),
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
     #[error("the SMTP server answered: {0}")]
     Smtp(String),
     #[error("another `caducee outbox flush` is running; try again when it is done")]

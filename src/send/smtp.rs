@@ -194,13 +194,35 @@ async fn starttls_upgrade(stream: TcpStream, host: &str) -> Result<TcpStream, Se
     Ok(reader.into_inner())
 }
 
+/// How the SMTP session logs in.
+#[derive(Clone, Copy)]
+pub enum Login<'a> {
+    /// AUTH PLAIN or LOGIN.
+    Password {
+        username: &'a str,
+        password: &'a str,
+    },
+    /// AUTH EXTERNAL: the TLS client certificate (card or application
+    /// certificate, in the [`TlsClient`]'s settings) is the proof.
+    External,
+}
+
 impl Session {
-    /// Connect, secure the connection and log in.
+    /// Connect, secure the connection and log in with a password.
     pub async fn open(
         server: &Server,
         tls: &TlsClient,
         username: &str,
         password: &str,
+    ) -> Result<Session, SendError> {
+        Self::open_with(server, tls, Login::Password { username, password }).await
+    }
+
+    /// Connect, secure the connection and log in as `login` says.
+    pub async fn open_with(
+        server: &Server,
+        tls: &TlsClient,
+        login: Login<'_>,
     ) -> Result<Session, SendError> {
         let host = server.host.as_str();
         let tcp =
@@ -235,12 +257,36 @@ impl Session {
         let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(wire), &client_id())
             .await
             .map_err(|e| SendError::Smtp(failure(e).text().to_owned()))?;
-        conn.auth(
-            &[Mechanism::Plain, Mechanism::Login],
-            &Credentials::new(username.to_owned(), password.to_owned()),
-        )
-        .await
-        .map_err(|e| SendError::Login(failure(e).text().to_owned()))?;
+        match login {
+            Login::Password { username, password } => conn
+                .auth(
+                    &[Mechanism::Plain, Mechanism::Login],
+                    &Credentials::new(username.to_owned(), password.to_owned()),
+                )
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::Login(failure(e).text().to_owned()))?,
+            // lettre has no EXTERNAL: "=" is the empty initial response
+            // (RFC 4954), the identity being the certificate's; 235 expected.
+            Login::External => {
+                if !ehlo_offers(&mut conn, "EXTERNAL").await? {
+                    return Err(SendError::CertificateLogin(format!(
+                        "{host} does not offer AUTH EXTERNAL"
+                    )));
+                }
+                let resp = conn
+                    .command("AUTH EXTERNAL =\r\n")
+                    .await
+                    .map_err(|e| SendError::CertificateLogin(failure(e).text().to_owned()))?;
+                if resp.code().to_string() != "235" {
+                    return Err(SendError::CertificateLogin(format!(
+                        "{} {}",
+                        resp.code(),
+                        resp.message().collect::<Vec<_>>().join(" ")
+                    )));
+                }
+            }
+        }
         // lettre's server info knows no DSN: ask again and read the keywords.
         let ehlo = conn
             .command(Ehlo::new(client_id()))
@@ -315,6 +361,20 @@ impl Session {
     pub async fn quit(mut self) {
         let _ = self.conn.quit().await;
     }
+}
+
+/// Whether the server's EHLO answer lists `mechanism` among its AUTH
+/// mechanisms (lettre's own list knows PLAIN, LOGIN and XOAUTH2 only).
+async fn ehlo_offers(conn: &mut AsyncSmtpConnection, mechanism: &str) -> Result<bool, SendError> {
+    let ehlo = conn
+        .command(Ehlo::new(client_id()))
+        .await
+        .map_err(|e| SendError::Smtp(failure(e).text().to_owned()))?;
+    Ok(ehlo.message().any(|l| {
+        let mut words = l.split_whitespace();
+        words.next().is_some_and(|w| w.eq_ignore_ascii_case("AUTH"))
+            && words.any(|m| m.eq_ignore_ascii_case(mechanism))
+    }))
 }
 
 /// `MAIL FROM`, with `RET=HDRS` and `ENVID` when DSN is asked for.

@@ -28,7 +28,7 @@ pub use changes::{
     AppendOutcome, append, delete_message, move_message, remove_appended, set_flags,
 };
 pub use state::Quota;
-pub use watch::{Backoff, watch};
+pub use watch::{Backoff, watch, watch_with_card};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {

@@ -7,6 +7,7 @@ use async_imap::extensions::idle::IdleResponse;
 
 use super::{Progress, Result, SyncOptions, SyncReport, sync_session};
 use crate::account::Account;
+use crate::auth::lock::LockWatch;
 use crate::imap;
 use crate::store::Store;
 
@@ -59,18 +60,7 @@ pub async fn watch(
     progress: &mut dyn FnMut(&Progress),
     on_sync: &mut dyn FnMut(&SyncReport),
 ) -> Result<()> {
-    let mut backoff = Backoff::default();
-    loop {
-        match watch_once(store, account, opts, progress, on_sync, &mut backoff).await {
-            Ok(()) => {}
-            Err(e) if e.is_transient() => {
-                let delay = backoff.next_delay();
-                tracing::warn!(error = %e, ?delay, "connection lost; reconnecting");
-                tokio::time::sleep(delay).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    watch_under(store, account, opts, None, progress, on_sync).await
 }
 
 /// One connection's life: sync and idle until the connection fails.
@@ -95,6 +85,68 @@ async fn watch_once(
         session = idle.done().await?;
         if matches!(why, IdleResponse::ManualInterrupt) {
             return Ok(());
+        }
+    }
+}
+
+/// [`watch`] for a card account: syncs only while `lock` is unlocked. When the
+/// card is taken out, the IMAP session is dropped at once (its connection
+/// closed) and syncing waits for the card and the PIN, then reconnects.
+/// Returns when the lock's owner is gone.
+pub async fn watch_with_card(
+    store: &Store,
+    account: &Account,
+    opts: &SyncOptions,
+    lock: &mut LockWatch,
+    progress: &mut dyn FnMut(&Progress),
+    on_sync: &mut dyn FnMut(&SyncReport),
+) -> Result<()> {
+    watch_under(store, account, opts, Some(lock), progress, on_sync).await
+}
+
+/// Returns when `lock` locks; never without a lock.
+async fn until_locked(lock: &mut Option<&mut LockWatch>) {
+    match lock {
+        Some(l) => l.locked().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The watch loop, under a card lock or not.
+async fn watch_under(
+    store: &Store,
+    account: &Account,
+    opts: &SyncOptions,
+    mut lock: Option<&mut LockWatch>,
+    progress: &mut dyn FnMut(&Progress),
+    on_sync: &mut dyn FnMut(&SyncReport),
+) -> Result<()> {
+    let mut backoff = Backoff::default();
+    loop {
+        if let Some(l) = lock.as_deref_mut()
+            && l.unlocked().await.is_err()
+        {
+            return Ok(());
+        }
+        let once = watch_once(store, account, opts, progress, on_sync, &mut backoff);
+        let outcome = tokio::select! {
+            r = once => Some(r),
+            _ = until_locked(&mut lock) => None,
+        };
+        match outcome {
+            None => {
+                tracing::info!("CPS card taken out: IMAP session closed until the card is back")
+            }
+            Some(Ok(())) => {}
+            Some(Err(e)) if e.is_transient() => {
+                let delay = backoff.next_delay();
+                tracing::warn!(error = %e, ?delay, "connection lost; reconnecting");
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = until_locked(&mut lock) => {}
+                }
+            }
+            Some(Err(e)) => return Err(e),
         }
     }
 }

@@ -161,7 +161,7 @@ impl TlsClient {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier = Arc::new(ExplainingVerifier::new(roots, provider.clone())?);
         let builder = ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .with_protocol_versions(versions(settings))
             .map_err(|e| TlsError::Setup(e.to_string()))?
             .dangerous()
             .with_custom_certificate_verifier(verifier.clone());
@@ -213,6 +213,32 @@ impl TlsClient {
                 reason,
             },
         }
+    }
+}
+
+/// TLS 1.3 and 1.2, or 1.2 alone when the client key cannot sign for TLS 1.3
+/// (a card whose token offers RSA PKCS#1 v1.5 but not RSA-PSS).
+fn versions(settings: &TlsSettings) -> &'static [&'static rustls::SupportedProtocolVersion] {
+    use rustls::SignatureScheme as S;
+    const BOTH: &[&rustls::SupportedProtocolVersion] =
+        &[&rustls::version::TLS13, &rustls::version::TLS12];
+    const TLS12: &[&rustls::SupportedProtocolVersion] = &[&rustls::version::TLS12];
+    let tls13 = [
+        S::RSA_PSS_SHA256,
+        S::RSA_PSS_SHA384,
+        S::RSA_PSS_SHA512,
+        S::ECDSA_NISTP256_SHA256,
+        S::ECDSA_NISTP384_SHA384,
+        S::ED25519,
+    ];
+    let tls12 = [
+        S::RSA_PKCS1_SHA256,
+        S::RSA_PKCS1_SHA384,
+        S::RSA_PKCS1_SHA512,
+    ];
+    match &settings.client_auth {
+        Some(r) if r.resolve(&[], &tls13).is_none() && r.resolve(&[], &tls12).is_some() => TLS12,
+        _ => BOTH,
     }
 }
 

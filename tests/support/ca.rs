@@ -65,6 +65,13 @@ impl TestCa {
         }
     }
 
+    /// A certificate (DER) for a public key held elsewhere (on a token),
+    /// given as a DER SubjectPublicKeyInfo (RSA).
+    pub fn issue_for_key(&self, params: CertificateParams, spki_der: &[u8]) -> Vec<u8> {
+        let key = ForeignKey::from_spki(spki_der);
+        params.signed_by(&key, &self.issuer).unwrap().der().to_vec()
+    }
+
     /// Write the CA certificate to `dir/name` and return the path.
     pub fn write(&self, dir: &Path, name: &str) -> PathBuf {
         let path = dir.join(name);
@@ -81,5 +88,31 @@ impl Issued {
         std::fs::write(&crt, &self.cert_pem).unwrap();
         std::fs::write(&key, &self.key_pem).unwrap();
         (crt, key)
+    }
+}
+
+/// The public half of an RSA key whose private half rcgen never sees.
+struct ForeignKey {
+    /// The subjectPublicKey bits: the DER RSAPublicKey.
+    public_key: Vec<u8>,
+}
+
+impl ForeignKey {
+    fn from_spki(der: &[u8]) -> ForeignKey {
+        use x509_parser::prelude::FromDer;
+        let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(der).unwrap();
+        ForeignKey {
+            public_key: spki.subject_public_key.data.to_vec(),
+        }
+    }
+}
+
+impl rcgen::PublicKeyData for ForeignKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.public_key
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_RSA_SHA256
     }
 }

@@ -50,9 +50,26 @@ pub struct Dovecot {
 /// The mail domain of test users.
 pub const DOMAIN: &str = "test.mssante.fr";
 
+/// How the test server lets users log in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Login {
+    /// Passwords (PLAIN, LOGIN), or EXTERNAL with a client certificate.
+    #[default]
+    PasswordOrCertificate,
+    /// Client certificates only: the TLS handshake must carry a certificate
+    /// issued by the server's CA (`auth_ssl_require_client_cert`), the only
+    /// mechanism is EXTERNAL and the user name is the certificate's common name.
+    CertificateOnly,
+}
+
 impl Dovecot {
     /// Start a server with these users (each with password "secret-<name>").
     pub fn start(user_names: &[&str]) -> Dovecot {
+        Self::start_with(user_names, Login::default())
+    }
+
+    /// Start a server with these users, logging in as `login` says.
+    pub fn start_with(user_names: &[&str], login: Login) -> Dovecot {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         set_mode(root, 0o755);
@@ -109,6 +126,17 @@ impl Dovecot {
                 .replace("@MAIL_GROUP@", &mail_group)
                 .replace("@LOGIN_USER@", &login_user)
                 .replace("@SSL_DH@", dh)
+                .replace(
+                    "@AUTH@",
+                    match login {
+                        Login::PasswordOrCertificate => {
+                            "auth_mechanisms = plain login external\nauth_ssl_username_from_cert = yes"
+                        }
+                        Login::CertificateOnly => {
+                            "auth_mechanisms = external\nauth_ssl_username_from_cert = yes\nauth_ssl_require_client_cert = yes"
+                        }
+                    },
+                )
                 .replace("@IMAP_PORT@", &imap_port.to_string())
                 .replace("@IMAPS_PORT@", &imaps_port.to_string())
                 .replace("@SUB_PORT@", &submission_port.to_string())
@@ -460,8 +488,7 @@ ssl_cert_username_field = commonName
 ssl_require_crl = no
 
 disable_plaintext_auth = yes
-auth_mechanisms = plain login external
-auth_ssl_username_from_cert = yes
+@AUTH@
 passdb {
   driver = static
   args = nopassword=y

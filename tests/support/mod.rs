@@ -26,4 +26,7 @@ pub fn free_port() -> u16 {
 }
 pub mod dovecot;
 pub mod mail;
+pub mod pcscd;
 pub mod sender;
+pub mod token;
+pub mod vpcd;

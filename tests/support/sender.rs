@@ -84,7 +84,20 @@ impl Sender {
         Self::with(d, user, settings(d, security))
     }
 
-    pub fn with(d: &Dovecot, user: &str, mut settings: AccountSettings) -> Sender {
+    pub fn with(d: &Dovecot, user: &str, settings: AccountSettings) -> Sender {
+        let auth = AuthMethod::Password {
+            username: d.user(user).name.clone(),
+        };
+        Self::with_auth(d, user, settings, auth)
+    }
+
+    /// A store with an account for Dovecot user `user` logging in with `auth`.
+    pub fn with_auth(
+        d: &Dovecot,
+        user: &str,
+        mut settings: AccountSettings,
+        auth: AuthMethod,
+    ) -> Sender {
         let dir = tempfile::tempdir().unwrap();
         let key = StoreKey::random();
         let key_hex = key.to_hex();
@@ -95,9 +108,7 @@ impl Sender {
             &[DOMAIN, "autre.mssante.fr"],
         );
         let u = d.user(user);
-        settings.auth = AuthMethod::Password {
-            username: u.name.clone(),
-        };
+        settings.auth = auth;
         account::add(&store, user, &u.address, &settings).unwrap();
         let account = account::get(&store, Some(&u.address)).unwrap();
         Sender {
