@@ -213,8 +213,8 @@ fn token_key_signs_shares_and_logs_in_over_tls12() {
 
     // The session lock's PIN login is the token login: the PIN logs the
     // account in (its connections then need no PIN), and taking the card out
-    // forgets it. (The token is already logged in by the key above, so a
-    // wrong PIN would not be checked here; cps_login tests it.)
+    // forgets it. The token is still logged in by the key above: a wrong PIN
+    // must be refused all the same.
     use caducee::account::{Account, AuthMethod};
     use caducee::auth::lock::SessionLock;
     let mut settings = support::sender::settings(&d, caducee::account::Security::Tls);
@@ -229,6 +229,9 @@ fn token_key_signs_shares_and_logs_in_over_tls12() {
     };
     let lock = SessionLock::new(Arc::new(caducee::auth::TokenLogin::new(account.clone())));
     lock.card_inserted("Reader 0");
+    let wrong = lock.unlock("9999");
+    assert!(wrong.is_err(), "a wrong PIN unlocked a logged-in token");
+    assert!(!lock.watch().is_unlocked());
     lock.unlock(PIN).unwrap();
     assert!(lock.watch().is_unlocked());
     // No PIN source is set in this process: only a kept login can answer.

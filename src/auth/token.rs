@@ -187,20 +187,28 @@ impl TokenKey {
         let session = ctx
             .open_ro_session(slot)
             .map_err(token_err("open a session"))?;
-        let login = if info.protected_authentication_path() {
-            // The middleware or the reader's PIN pad asks for it.
-            session.login(UserType::User, None)
+        // The middleware or the reader's PIN pad asks for it on a protected path.
+        let pin = if info.protected_authentication_path() {
+            None
         } else {
             let pin = pins.pin(&token)?;
             if pin.is_empty() {
                 return Err(AuthError::PinCancelled);
             }
-            let pin = AuthPin::from(pin);
-            session.login(UserType::User, Some(&pin))
+            Some(AuthPin::from(pin))
         };
-        match login {
-            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
-            Err(e) => return Err(login_error(&ctx, slot, &token, e)),
+        let login = match session.login(UserType::User, pin.as_ref()) {
+            // The token's login is shared by every session of this process: one
+            // may still be held (a lock whose card stayed in, an earlier
+            // connection). Log out and in again, so the PIN given now is always
+            // the one the card checks.
+            Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => session
+                .logout()
+                .and_then(|()| session.login(UserType::User, pin.as_ref())),
+            other => other,
+        };
+        if let Err(e) = login {
+            return Err(login_error(&ctx, slot, &token, e));
         }
         tracing::info!(token = %token, "card login");
         let keys = session
