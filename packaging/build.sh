@@ -83,12 +83,13 @@ packaging/linux/check-appdir.sh "$appdir"
 step "MSI"
 win="$out/windows"
 mkdir -p "$win/bin"
+# wixl takes source paths relative to the current folder (it refuses absolute ones).
 # No Windows target can be fetched here: the MSI wraps a stand-in caducee.exe. The
 # release workflow builds the real one on Windows and packs it with the WiX toolset.
 printf 'Placeholder for caducee.exe %s, built by packaging/build.sh\r\n' "$version" >"$win/bin/caducee.exe"
 msi="$win/caducee-$version-x64-placeholder.msi"
-wixl -a x64 -D Wixl=1 -D "Version=$version" -D "SourceDir=$win/bin" \
-  -D "IconFile=$root/assets/icons/caducee.ico" -o "$msi" packaging/windows/caducee.wxs
+wixl -a x64 -D Wixl=1 -D "Version=$version" -D "SourceDir=target/packaging/windows/bin" \
+  -D "IconFile=assets/icons/caducee.ico" -o "$msi" packaging/windows/caducee.wxs
 msiinfo tables "$msi" | sort | tr '\n' ' '
 echo
 for t in Property Upgrade Shortcut Directory Component Registry AppSearch RegLocator LaunchCondition; do
