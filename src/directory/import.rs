@@ -11,6 +11,7 @@
 //! searches keep answering from the old data until the new data is complete,
 //! and no free pages are left behind.
 
+use super::lines::ExportLines;
 use std::collections::HashSet;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -434,7 +435,7 @@ pub(crate) fn close_build_file(
 /// Read every row of `reader` into the data file's tables.
 fn read_rows<R: BufRead>(
     tx: &rusqlite::Transaction<'_>,
-    mut reader: R,
+    reader: R,
     report: &mut ImportReport,
 ) -> Result<(), DirectoryError> {
     let source = report.source.clone();
@@ -454,35 +455,17 @@ fn read_rows<R: BufRead>(
     )?;
     let mut seen: HashSet<u64> = HashSet::new();
     let mut vocab: HashSet<String> = HashSet::new();
-    let mut buf = Vec::with_capacity(1024);
-    let mut line_no = 0u64;
     let mut id = 0i64;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| DirectoryError::Read {
-                path: source.clone().into(),
-                source: e,
-            })?;
-        if n == 0 {
-            break;
+    let mut lines = ExportLines::new(reader);
+    while let Some(line) = lines.next_line().map_err(|e| DirectoryError::Read {
+        path: source.clone().into(),
+        source: e,
+    })? {
+        let line_no = line.number;
+        if line.latin1 {
+            report.problem(line_no, "not UTF-8: read as Latin-1".into());
         }
-        line_no += 1;
-        let mut bytes = buf.as_slice();
-        if line_no == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        while let Some((b'\n' | b'\r', rest)) = bytes.split_last() {
-            bytes = rest;
-        }
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => std::borrow::Cow::Borrowed(t),
-            Err(_) => {
-                report.problem(line_no, "not UTF-8: read as Latin-1".into());
-                std::borrow::Cow::Owned(bytes.iter().map(|&b| b as char).collect())
-            }
-        };
+        let text = line.text;
         if line_no == 1 && clean(text.split('|').next().unwrap_or("")) == HEADER_START {
             let n = text.split('|').count();
             if n != COLUMNS && !(n == COLUMNS + 1 && text.ends_with('|')) {

@@ -17,6 +17,7 @@ mod entry;
 pub mod fhir;
 mod fhir_map;
 pub mod import;
+mod lines;
 pub mod normalize;
 pub mod rpps;
 mod schema;

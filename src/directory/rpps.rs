@@ -10,6 +10,7 @@
 //! line number). Like the extraction, it goes into a data file of its own,
 //! written once and swapped in by one transaction of `directory.db`.
 
+use super::lines::ExportLines;
 use std::io::BufRead;
 use std::time::Instant;
 
@@ -342,37 +343,19 @@ fn read_activities<R: BufRead>(
     )?;
     let mut cols = Columns::OLD;
     let mut by_name = false;
-    let mut buf = Vec::with_capacity(1024);
-    let mut line_no = 0u64;
     let mut id = 0i64;
     let mut structure_ids = String::new();
     let mut skill = String::new();
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| DirectoryError::Read {
-                path: report.source.clone().into(),
-                source: e,
-            })?;
-        if n == 0 {
-            break;
+    let mut lines = ExportLines::new(reader);
+    while let Some(line) = lines.next_line().map_err(|e| DirectoryError::Read {
+        path: report.source.clone().into(),
+        source: e,
+    })? {
+        let line_no = line.number;
+        if line.latin1 {
+            report.problem(line_no, "not UTF-8: read as Latin-1".into());
         }
-        line_no += 1;
-        let mut bytes = buf.as_slice();
-        if line_no == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        while let Some((b'\n' | b'\r', rest)) = bytes.split_last() {
-            bytes = rest;
-        }
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => std::borrow::Cow::Borrowed(t),
-            Err(_) => {
-                report.problem(line_no, "not UTF-8: read as Latin-1".into());
-                std::borrow::Cow::Owned(bytes.iter().map(|&b| b as char).collect())
-            }
-        };
+        let text = line.text;
         let mut fields: Vec<&str> = text.split('|').collect();
         if line_no == 1 && fields.iter().any(|f| clean(f) == HEADER_START) {
             match Columns::from_header(&fields) {
