@@ -490,3 +490,56 @@ fn without_a_reader_status_says_so() {
         stdout(&out)
     );
 }
+
+#[test]
+fn status_names_the_holder_from_the_authentication_certificate() {
+    let p = Pcscd::start();
+    let r0 = p.reader(0);
+    let _card = VirtualCard::insert(p.slot_port(0), CPS3_ATR, Behaviour::Cps);
+    wait_status(&r0, |c| c.is_some());
+    // The certificates live on a PKCS#11 token: SoftHSM2 stands for the card's
+    // middleware (the virtual PC/SC card has no PKCS#11 view of its own).
+    let ca = support::ca::TestCa::new("Caducee Test IGC");
+    let holder = support::token::Holder::doctor();
+    let hsm = support::token::cps_card(&ca, &holder);
+    let status = |module: &str, json: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_caducee"));
+        cmd.args(["card", "status", "--pkcs11-module", module])
+            .env(
+                "CADUCEE_DATA_DIR",
+                std::env::temp_dir().join("caducee-card-tests"),
+            )
+            .env_remove("CADUCEE_CARD_PIN");
+        if json {
+            cmd.arg("--json");
+        }
+        hsm.env(&mut cmd);
+        cmd.output().unwrap()
+    };
+
+    let out = status(support::token::MODULE, false);
+    let text = stdout(&out);
+    println!("{text}");
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("Holder: JEAN DUPONT") && text.contains("810002813839"),
+        "{text}"
+    );
+    assert!(text.contains("Médecin"), "{text}");
+    // The signature certificate (CKA_ID ending 0x10) names someone else: never shown.
+    assert!(!text.contains("899999999999"), "{text}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&status(support::token::MODULE, true).stdout).unwrap();
+    assert_eq!(v["holder"]["national_id"], "810002813839");
+    assert_eq!(v["readers"][0]["card"]["kind"], "cps3");
+
+    // A module that cannot be loaded: the status stays, the reason is given.
+    let out = status("/nonexistent/libcps3_pkcs11_lux.so", false);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("Holder: cannot be read: "), "{text}");
+    assert!(
+        text.contains("/nonexistent/libcps3_pkcs11_lux.so"),
+        "{text}"
+    );
+}

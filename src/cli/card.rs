@@ -3,27 +3,39 @@
 //! card, or a card that cannot be used (unknown, blocked), 2 error (no PC/SC
 //! service).
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use caducee::auth::card::{self, CardInfo, CardKind, Status, Usability};
 use caducee::auth::pcsc::{self as pcsc_access, PcscError, ReaderEvent, Watcher};
+use caducee::auth::{Identity, token};
 
 use super::output::{self, JsonFlag};
 use super::{CmdResult, Ctx, Failure};
 
 #[derive(Subcommand)]
 pub enum CardCommand {
-    /// The PC/SC service, the readers, and the card in each (ATR, CPS3/CPS4, blocked or not).
-    Status(JsonFlag),
+    /// The PC/SC service, the readers, the card in each (ATR, CPS3/CPS4, blocked or not), and the card holder.
+    Status(StatusArgs),
     /// Print reader and card events as they happen (insert, remove, reader plugged or unplugged), until interrupted.
     Watch(JsonFlag),
 }
 
+#[derive(Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    out: JsonFlag,
+    /// The card's PKCS#11 module, to read the holder's certificate (default: the
+    /// Cryptolib CPS, then OpenSC).
+    #[arg(long, value_name = "PATH")]
+    pkcs11_module: Option<PathBuf>,
+}
+
 pub fn run(_ctx: &Ctx, command: CardCommand) -> CmdResult {
     match command {
-        CardCommand::Status(flag) => status(flag.json),
+        CardCommand::Status(args) => status(args.out.json, args.pkcs11_module.as_deref()),
         CardCommand::Watch(flag) => watch(flag.json),
     }
 }
@@ -43,7 +55,7 @@ fn no_service(json: bool, e: &PcscError) -> CmdResult {
     })
 }
 
-fn status(json: bool) -> CmdResult {
+fn status(json: bool, module: Option<&Path>) -> CmdResult {
     let status = match card::status() {
         Ok(s) => s,
         Err(e @ PcscError::NoService) => return no_service(json, &e),
@@ -54,16 +66,35 @@ fn status(json: bool) -> CmdResult {
             .as_ref()
             .is_some_and(|c| c.kind != CardKind::Unknown && !c.usability.is_blocked())
     });
+    // The holder is read from the authentication certificate, which needs no PIN.
+    let holder = usable.then(|| holder(module));
     if json {
-        output::print_json(&status)?;
+        let mut value = serde_json::to_value(&status)?;
+        match &holder {
+            Some(Ok(identity)) => value["holder"] = serde_json::to_value(identity)?,
+            Some(Err(reason)) => value["holder_error"] = reason.clone().into(),
+            None => {}
+        }
+        output::print_json(&value)?;
     } else {
         print_status(&status);
+        match &holder {
+            Some(Ok(identity)) => println!("Holder: {}", identity.summary()),
+            Some(Err(reason)) => println!("Holder: cannot be read: {reason}"),
+            None => {}
+        }
     }
     Ok(if usable {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Who the card's authentication certificate names, read through the PKCS#11 module.
+fn holder(module: Option<&Path>) -> Result<Identity, String> {
+    let certificate = token::authentication_certificate(module).map_err(|e| e.to_string())?;
+    Identity::from_der(&certificate.der).map_err(|e| e.to_string())
 }
 
 fn describe(c: &CardInfo) -> String {
