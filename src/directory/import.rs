@@ -204,19 +204,17 @@ impl Directory {
             report.seconds = started.elapsed().as_secs_f64();
             return Ok(report);
         }
-        match self.publish(generation, source, extraction_date) {
-            Ok(true) => {}
-            Ok(false) => {
-                // An import started later was swapped in first: it stays.
-                let _ = std::fs::remove_file(&file);
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&file);
-                return Err(e);
-            }
-        }
-        self.current()?;
-        self.remove_old_files("", "data_generation");
+        self.swap_in(
+            &file,
+            "",
+            "data_generation",
+            generation,
+            &[
+                ("imported_at", Some(crate::store::now().to_string())),
+                ("source", Some(source.to_owned())),
+                ("extraction_date", extraction_date.map(|d| d.to_string())),
+            ],
+        )?;
         report.seconds = started.elapsed().as_secs_f64();
         tracing::info!(
             mailboxes = report.mailboxes,
@@ -251,29 +249,38 @@ impl Directory {
         Ok(generation)
     }
 
-    /// Make data file `generation` the current one, unless a later import
-    /// already was (then `false`).
-    fn publish(
+    /// Make the complete data file `file` (`{stem}-{prefix}N.db`, import
+    /// `generation`) current by setting `key` with `values`, then delete the
+    /// older files of its kind. When a later import was swapped in first, or
+    /// the switch fails, `file` is deleted instead.
+    pub(crate) fn swap_in(
         &mut self,
+        file: &Path,
+        prefix: &str,
+        key: &str,
         generation: i64,
-        source: &str,
-        extraction_date: Option<i64>,
-    ) -> Result<bool, DirectoryError> {
-        self.publish_meta(
-            "data_generation",
-            generation,
-            &[
-                ("imported_at", Some(crate::store::now().to_string())),
-                ("source", Some(source.to_owned())),
-                ("extraction_date", extraction_date.map(|d| d.to_string())),
-            ],
-        )
+        values: &[(&str, Option<String>)],
+    ) -> Result<(), DirectoryError> {
+        match self.publish_meta(key, generation, values) {
+            Ok(true) => {}
+            Ok(false) => {
+                // An import started later was swapped in first: it stays.
+                let _ = std::fs::remove_file(file);
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(file);
+                return Err(e);
+            }
+        }
+        self.current()?;
+        self.remove_old_files(prefix, key);
+        Ok(())
     }
 
     /// Set `key` to `generation` with `values` (`None`: removed) in one
     /// durable transaction, unless `key` already holds a later generation
     /// (then `false`). The old file is deleted next: the switch must last.
-    pub(crate) fn publish_meta(
+    fn publish_meta(
         &mut self,
         key: &str,
         generation: i64,
@@ -314,7 +321,7 @@ impl Directory {
     /// Delete the data files (`{stem}-{prefix}N.db`) older than the
     /// generation in `key`. One still open elsewhere (another process on
     /// Windows) stays until a later import.
-    pub(crate) fn remove_old_files(&self, prefix: &str, key: &str) {
+    fn remove_old_files(&self, prefix: &str, key: &str) {
         let Ok((data, rpps)) = self.generations() else {
             return;
         };
@@ -322,11 +329,7 @@ impl Directory {
         let Some(dir) = self.path.parent() else {
             return;
         };
-        let stem = self
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let stem = self.stem();
         let Ok(files) = std::fs::read_dir(dir) else {
             return;
         };

@@ -139,12 +139,21 @@ impl Directory {
 
     /// The data file of import `generation`, beside `directory.db`.
     pub(crate) fn data_path(&self, generation: i64) -> PathBuf {
-        let stem = self
-            .path
+        self.generation_path("", generation)
+    }
+
+    /// `{stem}-{prefix}{generation}.db` beside `directory.db`: the data files.
+    fn generation_path(&self, prefix: &str, generation: i64) -> PathBuf {
+        self.path
+            .with_file_name(format!("{}-{prefix}{generation}.db", self.stem()))
+    }
+
+    /// The name of `directory.db` without its extension.
+    pub(crate) fn stem(&self) -> String {
+        self.path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "directory".into());
-        self.path.with_file_name(format!("{stem}-{generation}.db"))
+            .unwrap_or_else(|| "directory".into())
     }
 
     /// Generation of the current data file (0: nothing imported).
@@ -248,13 +257,7 @@ impl Directory {
 
     /// The RPPS enrichment file of import `generation`.
     pub(crate) fn rpps_path(&self, generation: i64) -> PathBuf {
-        let stem = self
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "directory".into());
-        self.path
-            .with_file_name(format!("{stem}-rpps-{generation}.db"))
+        self.generation_path("rpps-", generation)
     }
 
     /// Is RPPS enrichment data attached?

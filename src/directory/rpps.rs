@@ -201,26 +201,16 @@ impl Directory {
             report.seconds = started.elapsed().as_secs_f64();
             return Ok(report);
         }
-        let published = self.publish_meta(
+        self.swap_in(
+            &file,
+            "rpps-",
             "rpps_generation",
             generation,
             &[
                 ("rpps_imported_at", Some(crate::store::now().to_string())),
                 ("rpps_source", Some(source.to_owned())),
             ],
-        );
-        match published {
-            Ok(true) => {}
-            Ok(false) => {
-                let _ = std::fs::remove_file(&file);
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&file);
-                return Err(e);
-            }
-        }
-        self.current()?;
-        self.remove_old_files("rpps-", "rpps_generation");
+        )?;
         report.enriched = self.count_enriched()?;
         report.seconds = started.elapsed().as_secs_f64();
         tracing::info!(
