@@ -31,6 +31,17 @@ fn inbox_total() -> usize {
     demo + std::fs::read_dir(FIXTURES).unwrap().count()
 }
 
+/// The window's settings for a store in `data_dir`.
+fn config(data_dir: &Path, demo: bool) -> Config {
+    Config {
+        data_dir: data_dir.to_path_buf(),
+        demo,
+        offset: UtcOffset::UTC,
+        started: std::time::Instant::now(),
+        downloads: std::env::temp_dir().join("caducee-tests-unused"),
+    }
+}
+
 struct Harness {
     _dir: tempfile::TempDir,
     app: App,
@@ -45,19 +56,18 @@ impl Harness {
     }
 
     fn start(dir: tempfile::TempDir, demo: bool) -> Self {
-        let config = Config {
-            data_dir: dir.path().to_path_buf(),
-            demo,
-            offset: UtcOffset::UTC,
-            started: std::time::Instant::now(),
-            downloads: std::env::temp_dir().join("caducee-tests-unused"),
-        };
-        let (mut app, work) = App::new(config);
-        app.settings.language = LangChoice::Fixed(Lang::Fr);
-        let _ = app.apply_settings();
-        let mut h = Harness { _dir: dir, app };
+        let (mut h, work) = Self::launch(dir, demo);
         h.run(work);
         h
+    }
+
+    /// The window over `dir`, in French, with the start-up work it asks for
+    /// not run yet (a test may answer it itself).
+    fn launch(dir: tempfile::TempDir, demo: bool) -> (Self, Vec<Work>) {
+        let (mut app, work) = App::new(config(dir.path(), demo));
+        app.settings.language = LangChoice::Fixed(Lang::Fr);
+        let _ = app.apply_settings();
+        (Harness { _dir: dir, app }, work)
     }
 
     /// Run store work to completion, as the background tasks would.
@@ -257,14 +267,7 @@ fn switching_language_translates_the_window_and_is_kept() {
     // Saved in the store: a new window starts in English.
     let dir = std::mem::replace(&mut h._dir, tempfile::tempdir().unwrap());
     drop(h);
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        demo: true,
-        offset: UtcOffset::UTC,
-        started: std::time::Instant::now(),
-        downloads: std::env::temp_dir().join("caducee-tests-unused"),
-    };
-    let (app, work) = App::new(config);
+    let (app, work) = App::new(config(dir.path(), true));
     let mut h2 = Harness { _dir: dir, app };
     h2.run(work);
     assert_eq!(h2.app.lang, Lang::En);
@@ -273,18 +276,7 @@ fn switching_language_translates_the_window_and_is_kept() {
 
 #[test]
 fn welcome_offers_the_demo_and_is_honest_about_accounts() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        demo: false,
-        offset: UtcOffset::UTC,
-        started: std::time::Instant::now(),
-        downloads: std::env::temp_dir().join("caducee-tests-unused"),
-    };
-    let (mut app, _work) = App::new(config);
-    app.settings.language = LangChoice::Fixed(Lang::Fr);
-    let _ = app.apply_settings();
-    let mut h = Harness { _dir: dir, app };
+    let (mut h, _work) = Harness::launch(tempfile::tempdir().unwrap(), false);
     // The user's store cannot be opened (no keyring here).
     h.send(Message::Opened(Err("no keyring".into())));
     assert!(h.shows("Votre boîte aux lettres ne peut pas être ouverte : no keyring"));
@@ -397,17 +389,7 @@ fn the_folder_pane_shows_the_quota_the_sync_read() {
     )
     .unwrap();
     let accounts = caducee::account::list(&store).unwrap();
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        demo: false,
-        offset: UtcOffset::UTC,
-        started: std::time::Instant::now(),
-        downloads: std::env::temp_dir().join("caducee-tests-unused"),
-    };
-    let (mut app, _open) = App::new(config);
-    app.settings.language = LangChoice::Fixed(Lang::Fr);
-    let _ = app.apply_settings();
-    let mut h = Harness { _dir: dir, app };
+    let (mut h, _open) = Harness::launch(dir, false);
     h.send(Message::Opened(Ok(jobs::Opened {
         store: jobs::StoreHandle::new(store, key),
         demo: false,

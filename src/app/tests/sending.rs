@@ -64,19 +64,9 @@ impl Harness {
         };
         account::add(&store, user, &u.address, &settings).unwrap();
         let accounts = account::list(&store).unwrap();
-        let config = Config {
-            data_dir: dir.path().to_path_buf(),
-            demo: false,
-            offset: UtcOffset::UTC,
-            started: std::time::Instant::now(),
-            downloads: std::env::temp_dir().join("caducee-tests-unused"),
-        };
         // The store is opened here with its key, not from the keyring.
-        let (mut app, _open) = App::new(config);
-        app.settings.language = LangChoice::Fixed(Lang::Fr);
-        let _ = app.apply_settings();
-        app.password = Some(u.password.clone());
-        let mut h = Harness { _dir: dir, app };
+        let (mut h, _open) = Harness::launch(dir, false);
+        h.app.password = Some(u.password.clone());
         h.send(Message::Opened(Ok(jobs::Opened {
             store: jobs::StoreHandle::new(store, key),
             demo: false,
