@@ -6,6 +6,8 @@
 pub mod ca;
 #[path = "../../tests/support/dovecot.rs"]
 pub mod dovecot;
+#[path = "../../tests/support/settings.rs"]
+pub mod settings;
 
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {

@@ -28,5 +28,6 @@ pub mod dovecot;
 pub mod mail;
 pub mod pcscd;
 pub mod sender;
+pub mod settings;
 pub mod token;
 pub mod vpcd;

@@ -1,39 +1,13 @@
 //! Sending and drafts from the window, against a real Dovecot (submission with
 //! STARTTLS relaying to LMTP, IMAP for the Drafts folder) started by the test.
 
-use caducee::account::{
-    self, AccountSettings, AuthMethod, DEFAULT_ATTACHMENT_LIMIT, OfflineBodies, Security, Server,
-};
+use caducee::account::{self, AuthMethod, Security};
 use caducee::send::{OutboxState, outbox};
 use caducee::store::{STORE_FILE, Store, StoreKey};
-use caducee::trust::{self, ImportOptions, NAMESPACE};
 
 use super::super::test_support::dovecot::{DOMAIN, Dovecot};
+use super::super::test_support::settings::{set_whitelist, settings};
 use super::*;
-
-/// A whitelist (the ANS XML format) trusting the test domain.
-fn whitelist(store: &Store) {
-    let domain = format!(
-        "<Domaine><Nom>{DOMAIN}</Nom><Description>Test</Description>\
-         <DNCertificatOperateur>CN=mss.example.fr,O=Test,C=FR</DNCertificatOperateur>\
-         <ResponsableContact>r</ResponsableContact><SupportContact>s</SupportContact>\
-         <DateMAJ>2026-01-01T00:00:00Z</DateMAJ></Domaine>"
-    );
-    let xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListeBlancheMSSante xmlns=\"{NAMESPACE}\">\
-         <DateDeGeneration>2026-11-01T00:00:00Z</DateDeGeneration><ListeDomaines>{domain}</ListeDomaines></ListeBlancheMSSante>"
-    );
-    trust::import_bytes(
-        store,
-        xml.as_bytes(),
-        "test",
-        &ImportOptions {
-            force: true,
-            extra_ca: None,
-        },
-    )
-    .unwrap();
-}
 
 impl Harness {
     /// The window over a store with an account for Dovecot user `user`.
@@ -41,27 +15,13 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let key = StoreKey::random();
         let store = Store::open(&dir.path().join(STORE_FILE), &key).unwrap();
-        whitelist(&store);
+        set_whitelist(&store, "2026-11-01T00:00:00Z", &[DOMAIN]);
         let u = d.user(user);
-        let settings = AccountSettings {
-            imap: Server {
-                host: d.host.clone(),
-                port: d.imaps_port,
-                security: Security::Tls,
-            },
-            smtp: Server {
-                host: d.host.clone(),
-                port: d.submission_port,
-                security: Security::StartTls,
-            },
-            auth: AuthMethod::Password {
-                username: u.name.clone(),
-            },
-            extra_ca: Some(d.ca_path.clone()),
-            attachment_limit: DEFAULT_ATTACHMENT_LIMIT,
-            offline_bodies: OfflineBodies::All,
-            delegations,
+        let mut settings = settings(d, Security::StartTls);
+        settings.auth = AuthMethod::Password {
+            username: u.name.clone(),
         };
+        settings.delegations = delegations;
         account::add(&store, user, &u.address, &settings).unwrap();
         let accounts = account::list(&store).unwrap();
         // The store is opened here with its key, not from the keyring.
