@@ -5,6 +5,7 @@
 //! kept current by triggers, and the tables other modules write through
 //! [`Store::conn`]: outbox, audit journal, settings.
 
+mod cipher;
 mod folders;
 pub mod key;
 mod messages;
@@ -14,7 +15,7 @@ mod threads;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 pub use folders::{Folder, FolderRole};
 pub use key::{KeySource, StoreKey};
@@ -73,39 +74,19 @@ impl Store {
     #[doc(hidden)]
     pub fn open_at_level(path: &Path, key: &StoreKey, level: Option<u32>) -> Result<Self> {
         create_private_file(path)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let open_err = |source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
+        let (mut conn, page_size) = match cipher::open_keyed(path, key) {
+            Ok(opened) => opened,
+            Err(cipher::KeyingError::WrongKey) => {
+                return Err(StoreError::WrongKey(path.to_path_buf()));
+            }
+            Err(cipher::KeyingError::Sql(source)) => {
+                return Err(StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
         };
-        // SQLCipher sets up its crypto provider on first keying; keying connections
-        // from several threads at once has been seen to fail spuriously, so keying
-        // is serialised (it is rare and fast).
-        static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let mut conn = {
-            let _guard = KEYING
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
-            conn.pragma_update(None, "key", key.sqlcipher_literal())
-                .map_err(open_err)?;
-            // Page authentication with HMAC-SHA256: as strong here as SHA-512 and
-            // several times faster on processors with SHA instructions.
-            conn.pragma_update(None, "cipher_hmac_algorithm", "HMAC_SHA256")
-                .map_err(open_err)?;
-            conn
-        };
-        // The first read decides whether the key is right; nothing is written before.
-        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        }) {
-            return Err(match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::NotADatabase) => StoreError::WrongKey(path.to_path_buf()),
-                _ => open_err(e),
-            });
-        }
+        tracing::debug!(page_size, "store opened");
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // 64 MB of page cache: every page read from disk is decrypted, so keeping
