@@ -395,8 +395,15 @@ impl App {
                     return (Task::none(), work);
                 };
                 let (task, event) = card.update(m);
+                let mut focus = Task::none();
                 match event {
-                    Some(card::Event::Run(w)) => work.push(Work::Card(w)),
+                    Some(card::Event::Run(w)) => {
+                        // A new dialog, or a PIN refused: the field is ready.
+                        if w == card::Work::Read {
+                            focus = iced::widget::operation::focus(pin_dialog::PIN_ID);
+                        }
+                        work.push(Work::Card(w));
+                    }
                     Some(card::Event::Unlocked) => {
                         self.status = Some(t(lang, "card-unlocked"));
                         work.push(Work::Job(Job::Resume(card.accounts.clone())));
@@ -406,16 +413,7 @@ impl App {
                     }
                     None => {}
                 }
-                let focus = self
-                    .card
-                    .as_ref()
-                    .and_then(|c| c.dialog.as_ref())
-                    .is_some()
-                    .then(|| iced::widget::operation::focus(pin_dialog::PIN_ID));
-                return (
-                    Task::batch([task.map(Message::Card), focus.unwrap_or_else(Task::none)]),
-                    work,
-                );
+                return (Task::batch([task.map(Message::Card), focus]), work);
             }
             Message::OpenDirectory => {
                 if self.locked() {
