@@ -394,8 +394,13 @@ impl App {
                 let Some(card) = &mut self.card else {
                     return (Task::none(), work);
                 };
+                // The card read: the PIN field is ready to type in.
+                let read = matches!(m, card::Message::Read(_));
                 let (task, event) = card.update(m);
                 let mut focus = Task::none();
+                if read && card.dialog.is_some() {
+                    focus = iced::widget::operation::focus(pin_dialog::PIN_ID);
+                }
                 match event {
                     Some(card::Event::Run(w)) => {
                         // A new dialog, or a PIN refused: the field is ready.

@@ -123,25 +123,29 @@ impl State {
         let mut col = column![text(t(lang, "pin-title")).size(26)]
             .spacing(12)
             .max_width(520);
+        // One element whatever is known of the holder, so that the PIN field
+        // keeps its place (and its focus) when the card has been read.
+        let mut holder = column![].spacing(4);
         match &self.holder {
-            None => col = col.push(text(t(lang, "pin-holder-reading")).size(14).style(muted)),
+            None => holder = holder.push(text(t(lang, "pin-holder-reading")).size(14).style(muted)),
             Some(Ok(h)) => {
-                col = col.push(text(h.name.clone()).size(20));
+                holder = holder.push(text(h.name.clone()).size(20));
                 let mut who = Vec::new();
                 who.extend(h.profession.clone());
                 who.extend(h.national_id.clone());
                 if !who.is_empty() {
-                    col = col.push(text(who.join(" — ")).size(14));
+                    holder = holder.push(text(who.join(" — ")).size(14));
                 }
             }
             Some(Err(e)) => {
-                col = col.push(
+                holder = holder.push(
                     text(t1(lang, "pin-holder-unreadable", "reason", e))
                         .size(13)
                         .style(muted),
                 )
             }
         }
+        col = col.push(holder);
         col = col.push(text(t1(lang, "pin-reader", "reader", &self.reader)).size(13));
         if self.blocked() {
             col = col.push(text(t(lang, "pin-blocked")).size(14).style(text::danger));
