@@ -148,8 +148,8 @@ pub enum Message {
     Lock(LockState),
     /// A card was put in a reader and looked at.
     Seen(Result<Seen, String>),
-    /// The readers cannot be followed (no PC/SC service).
-    Readers(String),
+    /// The readers cannot be followed (no PC/SC service), or can again.
+    Readers(Option<String>),
     Read(Box<CardRead>),
     Unlocked(Result<(), Refusal>),
     Dialog(pin_dialog::Message),
@@ -262,7 +262,7 @@ impl Card {
                 None
             }
             Message::Readers(e) => {
-                self.readers_error = Some(e);
+                self.readers_error = e;
                 None
             }
             Message::Read(read) => {
@@ -437,44 +437,154 @@ pub fn follow_state(lock: Arc<SessionLock>) -> impl Stream<Item = Message> + Sen
     })
 }
 
+/// How long to wait before following the readers again when the PC/SC
+/// service is not there.
+const READERS_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The readers through PC/SC: each event applied to the lock (a card put in
-/// is looked at first), and what a card put in was found to be.
+/// is looked at first), and what a card put in was found to be. Without the
+/// service the lock stays closed, and the readers are looked for again.
 pub fn follow_readers(lock: Arc<SessionLock>) -> impl Stream<Item = Message> + Send + 'static {
     iced::stream::channel(8, async move |mut out| {
-        let started = Watcher::start().and_then(|(w, rx)| Ok((w, rx, readers::establish()?)));
-        let (watcher, mut events, ctx) = match started {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "card readers not followed");
-                let _ = out.send(Message::Readers(e.to_string())).await;
+        let mut down: Option<String> = None;
+        loop {
+            let started = Watcher::start().and_then(|(w, rx)| Ok((w, rx, readers::establish()?)));
+            let (watcher, mut events, ctx) = match started {
+                Ok(s) => s,
+                Err(e) => {
+                    let e = e.to_string();
+                    if down.as_ref() != Some(&e) {
+                        tracing::warn!(error = %e, "card readers not followed");
+                        if out.send(Message::Readers(Some(e.clone()))).await.is_err() {
+                            return;
+                        }
+                        down = Some(e);
+                    }
+                    tokio::time::sleep(READERS_RETRY).await;
+                    continue;
+                }
+            };
+            if down.take().is_some() && out.send(Message::Readers(None)).await.is_err() {
                 return;
             }
-        };
-        while let Some(event) = events.recv().await {
-            let (l, c) = (lock.clone(), ctx.clone());
-            let seen = tokio::task::spawn_blocking(move || l.apply_seen(&c, &event))
-                .await
-                .ok()
-                .flatten();
-            let message = match seen {
-                Some(Ok(info)) => Message::Seen(Ok(Seen {
-                    reader: info.reader,
-                    kind: info.kind,
-                    usability: info.usability,
-                    tries_left: info.pin_tries_left,
-                })),
-                Some(Err(e)) => Message::Seen(Err(e.to_string())),
-                None => continue,
-            };
-            if out.send(message).await.is_err() {
-                break;
+            while let Some(event) = events.recv().await {
+                let (l, c) = (lock.clone(), ctx.clone());
+                let seen = tokio::task::spawn_blocking(move || l.apply_seen(&c, &event))
+                    .await
+                    .ok()
+                    .flatten();
+                let message = match seen {
+                    Some(Ok(info)) => Message::Seen(Ok(Seen {
+                        reader: info.reader,
+                        kind: info.kind,
+                        usability: info.usability,
+                        tries_left: info.pin_tries_left,
+                    })),
+                    Some(Err(e)) => Message::Seen(Err(e.to_string())),
+                    None => continue,
+                };
+                if out.send(message).await.is_err() {
+                    return;
+                }
             }
+            // The watcher ended: whether a card is in is unknown from now on.
+            lock.lock_all();
+            watcher.stop();
         }
-        // The watcher ended: whether a card is in is unknown from now on.
-        lock.lock_all();
-        let _ = out
-            .send(Message::Readers(readers::PcscError::NoService.to_string()))
-            .await;
-        watcher.stop();
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caducee::account::{DEFAULT_ATTACHMENT_LIMIT, OfflineBodies, Security, Server};
+
+    fn card_account() -> Account {
+        let server = Server {
+            host: "127.0.0.1".into(),
+            port: 1,
+            security: Security::Tls,
+        };
+        Account {
+            id: 1,
+            name: "Carte".into(),
+            address: "jean.dupont@medecin.mssante.fr".into(),
+            settings: caducee::account::AccountSettings {
+                imap: server.clone(),
+                smtp: server,
+                auth: AuthMethod::Cps {
+                    pkcs11_module: None,
+                },
+                extra_ca: None,
+                attachment_limit: DEFAULT_ATTACHMENT_LIMIT,
+                offline_bodies: OfflineBodies::All,
+                delegations: vec![],
+            },
+        }
+    }
+
+    #[test]
+    fn the_window_follows_the_lock_and_asks_for_work() {
+        let mut password = card_account();
+        password.settings.auth = AuthMethod::Password {
+            username: "x".into(),
+        };
+        assert!(Card::for_accounts(&[password]).is_none(), "no card account");
+        let mut c = Card::for_accounts(&[card_account()]).unwrap();
+        let reader = || "R1".to_owned();
+        let (_, e) = c.update(Message::Lock(LockState::NoCard));
+        assert_eq!(e, None, "already locked");
+        c.lock.card_inserted("R1");
+        let (_, e) = c.update(Message::Lock(c.lock.state()));
+        assert_eq!(e, Some(Event::Run(Work::Read)));
+        assert_eq!(c.dialog.as_ref().unwrap().reader, "R1");
+        let _ = c.update(Message::Dialog(pin_dialog::Message::Input(Pin::new(
+            "1234".into(),
+        ))));
+        let (_, e) = c.update(Message::Dialog(pin_dialog::Message::Submit));
+        assert_eq!(e, Some(Event::Run(Work::Unlock(Pin::new("1234".into())))));
+        // A refusal while the card stays in: the card is read again.
+        let (_, e) = c.update(Message::Unlocked(Err(Refusal::Wrong(PinTries::Unknown))));
+        assert_eq!(e, Some(Event::Run(Work::Read)));
+        assert!(c.dialog.as_ref().unwrap().refusal.is_some());
+        let (_, e) = c.update(Message::Lock(LockState::Unlocked { reader: reader() }));
+        assert_eq!(e, Some(Event::Unlocked));
+        assert!(c.dialog.is_none() && c.is_unlocked());
+        let (_, e) = c.update(Message::Lock(LockState::NoCard));
+        assert_eq!(e, Some(Event::Locked));
+        // A blocked card put in: the session stays locked, and says why.
+        let (_, e) = c.update(Message::Seen(Ok(Seen {
+            reader: reader(),
+            kind: CardKind::Cps3,
+            usability: Usability::PinBlocked,
+            tries_left: Some(0),
+        })));
+        assert_eq!(e, None);
+        assert!(c.problem.is_some());
+        let _ = c.update(Message::Readers(Some("no service".into())));
+        assert!(c.readers_error.is_some());
+        let _ = c.update(Message::Readers(None));
+        assert!(c.readers_error.is_none());
+    }
+
+    #[test]
+    fn refusals_from_the_token_are_told_apart() {
+        let wrong = LockError::Login(Box::new(AuthError::WrongPin {
+            token: "T".into(),
+            tries: PinTries::FinalTry,
+        }));
+        assert_eq!(
+            Refusal::from_lock(&wrong),
+            Refusal::Wrong(PinTries::FinalTry)
+        );
+        let locked = LockError::Login(Box::new(AuthError::PinLocked { token: "T".into() }));
+        assert_eq!(Refusal::from_lock(&locked), Refusal::Blocked);
+        assert_eq!(Refusal::from_lock(&LockError::NoCard), Refusal::NoCard);
+        let other = LockError::Login("the module failed".into());
+        assert_eq!(
+            Refusal::from_lock(&other),
+            Refusal::Other("the module failed".into())
+        );
+        assert!(Refusal::Blocked.describe(Lang::En).contains("PUK"));
+    }
 }

@@ -264,9 +264,6 @@ fn the_pin_dialog_logs_in_on_a_real_token_and_the_lock_screen_hides_the_mail() {
     let lock = h.lock();
     let rt = rt();
     let mut states: Messages = Box::pin(card::follow_state(lock.clone()));
-    h.pump(&rt, &mut states, "first state", |h| {
-        h.app.card.as_ref().unwrap().state == LockState::NoCard
-    });
     lock.card_inserted("Lecteur de test 00 00");
     h.pump(&rt, &mut states, "PIN dialog", |h| {
         h.app.card.as_ref().unwrap().dialog.is_some()
