@@ -394,21 +394,19 @@ impl App {
                 let Some(card) = &mut self.card else {
                     return (Task::none(), work);
                 };
-                // The card read: the PIN field is ready to type in.
                 let read = matches!(m, card::Message::Read(_));
                 let (task, event) = card.update(m);
-                let mut focus = Task::none();
-                if read && card.dialog.is_some() {
-                    focus = iced::widget::operation::focus(pin_dialog::PIN_ID);
-                }
+                // A new dialog, a PIN refused, the card read: the PIN field
+                // is ready to type in.
+                let focus = if card.dialog.is_some()
+                    && (read || event == Some(card::Event::Run(card::Work::Read)))
+                {
+                    iced::widget::operation::focus(pin_dialog::PIN_ID)
+                } else {
+                    Task::none()
+                };
                 match event {
-                    Some(card::Event::Run(w)) => {
-                        // A new dialog, or a PIN refused: the field is ready.
-                        if w == card::Work::Read {
-                            focus = iced::widget::operation::focus(pin_dialog::PIN_ID);
-                        }
-                        work.push(Work::Card(w));
-                    }
+                    Some(card::Event::Run(w)) => work.push(Work::Card(w)),
                     Some(card::Event::Unlocked) => {
                         self.status = Some(t(lang, "card-unlocked"));
                         work.push(Work::Job(Job::Resume(card.accounts.clone())));
