@@ -170,7 +170,8 @@ pub enum Event {
     Run(Work),
     /// The PIN was right: sync and sending resume.
     Unlocked,
-    /// The card was taken out of an open session.
+    /// The card was taken out of an open session (if it is already back,
+    /// the window reads it).
     Locked,
 }
 
@@ -313,7 +314,13 @@ impl Card {
                 self.readers_error = None;
                 self.dialog = Some(pin_dialog::State::new(reader));
                 self.sync_tries();
-                Some(Event::Run(Work::Read))
+                // Out and in again faster than the window looked: locked all
+                // the same (the window then reads the card).
+                Some(if was_unlocked {
+                    Event::Locked
+                } else {
+                    Event::Run(Work::Read)
+                })
             }
             LockState::Unlocked { .. } => {
                 self.dialog = None;
@@ -552,6 +559,12 @@ mod tests {
         assert!(c.dialog.is_none() && c.is_unlocked());
         let (_, e) = c.update(Message::Lock(LockState::NoCard));
         assert_eq!(e, Some(Event::Locked));
+        // Out and back in before the window saw the card out: locked too.
+        let _ = c.update(Message::Lock(LockState::Unlocked { reader: reader() }));
+        let (_, e) = c.update(Message::Lock(LockState::CardPresent { reader: reader() }));
+        assert_eq!(e, Some(Event::Locked));
+        assert!(c.dialog.is_some());
+        let _ = c.update(Message::Lock(LockState::NoCard));
         // A blocked card put in: the session stays locked, and says why.
         let (_, e) = c.update(Message::Seen(Ok(Seen {
             reader: reader(),

@@ -399,7 +399,9 @@ impl App {
                 // A new dialog, a PIN refused, the card read: the PIN field
                 // is ready to type in.
                 let focus = if card.dialog.is_some()
-                    && (read || event == Some(card::Event::Run(card::Work::Read)))
+                    && (read
+                        || event == Some(card::Event::Run(card::Work::Read))
+                        || event == Some(card::Event::Locked))
                 {
                     iced::widget::operation::focus(pin_dialog::PIN_ID)
                 } else {
@@ -413,6 +415,9 @@ impl App {
                     }
                     Some(card::Event::Locked) => {
                         self.status = Some(t(lang, "card-locked"));
+                        if card.dialog.is_some() {
+                            work.push(Work::Card(card::Work::Read));
+                        }
                     }
                     None => {}
                 }
