@@ -19,7 +19,6 @@ account-imap-host = IMAP server (incoming mail)
 account-smtp-host = SMTP server (sending)
 account-port = Port
 account-implicit-tls = Implicit TLS (otherwise STARTTLS)
-account-login-password = Login with a password. CPS card, e-CPS and one-time code logins come in a later version.
 account-login-later = The password is kept in the system keyring, never in a file.
 account-username = Login name
 account-password = Password
@@ -32,6 +31,49 @@ account-save = Save
 account-cancel = Cancel
 account-save-failed = The account could not be added: { $reason }
 account-password-not-kept = Account added, but its password could not be kept in the keyring: { $reason }
+
+## Card login
+login-method-title = Login method
+login-method-card = CPS card
+login-method-card-detail = The card in a reader and its 4-digit PIN.
+login-method-ecps = e-CPS (Pro Santé Connect)
+login-method-otp = One-time code
+login-method-password = Password
+login-method-password-detail = The login name and password your operator gave you.
+login-method-unavailable = Not available yet in this version of Caducée.
+account-pkcs11-module = The card's PKCS#11 module (empty: Cryptolib CPS, else OpenSC)
+account-card-later = The PIN is asked for when the card is inserted; it is never saved.
+lock-title = Session locked
+lock-insert-card = Insert your CPS card in the reader to continue.
+lock-queued-stay = Messages waiting to be sent stay in the outbox: they go once the card is in and the PIN typed.
+card-not-cps = The card inserted is not a CPS card.
+card-deactivated = This CPS card is deactivated: it must be renewed with the ANS.
+card-mute = The card does not answer: take it out and insert it again; if this goes on, the card or the reader may be faulty.
+card-readers-unavailable = The card readers cannot be followed: { $reason }
+card-unlocked = CPS card unlocked: syncing and sending resume.
+card-locked = Card taken out: the session is locked.
+card-resumed = Synced: { $received } new message(s), { $sent } message(s) sent.
+card-resume-failed = Syncing or sending is not possible for now: { $reason }
+pin-title = CPS card PIN
+pin-holder-reading = Reading the card…
+pin-holder-unreadable = The card holder cannot be read: { $reason }
+pin-reader = Reader: { $reader }
+pin-prompt = Type your card's PIN (4 digits).
+pin-on-reader = Type the PIN on the reader's keypad, then confirm.
+pin-unlock = Unlock
+pin-checking = Checking…
+pin-never-kept = The PIN is neither saved nor logged.
+pin-tries-left = { $count ->
+    [one] { $count } try left.
+   *[other] { $count } tries left.
+}
+pin-wrong = Wrong PIN.
+pin-final-try = One try left: one more wrong PIN locks the card. Check the PIN before typing it again.
+pin-count-low = The card reports that tries are running low, without telling how many remain; a CPS card locks after 3 wrong PINs in a row.
+pin-tries-unknown = The card does not tell how many tries remain; a CPS card locks after 3 wrong PINs in a row.
+pin-blocked = This card's PIN is blocked after too many wrong PINs. Unblock it with the unblocking code (PUK) that came with the card, in the CPS card management tool, or ask the ANS, which issues the card, for help.
+pin-card-gone = The card was taken out: insert it again.
+pin-failed = The card login failed: { $reason }
 
 ## Folders
 folder-inbox = Inbox

@@ -19,7 +19,6 @@ account-imap-host = Serveur IMAP (réception)
 account-smtp-host = Serveur SMTP (envoi)
 account-port = Port
 account-implicit-tls = TLS implicite (sinon STARTTLS)
-account-login-password = Connexion par mot de passe. La carte CPS, la e-CPS et le code à usage unique viendront dans une prochaine version.
 account-login-later = Le mot de passe est gardé dans le trousseau du système, jamais dans un fichier.
 account-username = Identifiant
 account-password = Mot de passe
@@ -32,6 +31,49 @@ account-save = Enregistrer
 account-cancel = Annuler
 account-save-failed = Le compte n'a pas pu être ajouté : { $reason }
 account-password-not-kept = Compte ajouté, mais son mot de passe n'a pas pu être gardé dans le trousseau : { $reason }
+
+## Card login
+login-method-title = Mode de connexion
+login-method-card = Carte CPS
+login-method-card-detail = La carte dans un lecteur et son code PIN à 4 chiffres.
+login-method-ecps = e-CPS (Pro Santé Connect)
+login-method-otp = Code à usage unique
+login-method-password = Mot de passe
+login-method-password-detail = L'identifiant et le mot de passe donnés par votre opérateur.
+login-method-unavailable = Pas encore disponible dans cette version de Caducée.
+account-pkcs11-module = Module PKCS#11 de la carte (vide : Cryptolib CPS, sinon OpenSC)
+account-card-later = Le code PIN est demandé quand la carte est insérée ; il n'est jamais enregistré.
+lock-title = Session verrouillée
+lock-insert-card = Insérez votre carte CPS dans le lecteur pour continuer.
+lock-queued-stay = Les messages en attente restent dans la boîte d'envoi : ils partiront quand la carte sera insérée et le code PIN saisi.
+card-not-cps = La carte insérée n'est pas une carte CPS.
+card-deactivated = Cette carte CPS est désactivée : elle doit être renouvelée auprès de l'ANS.
+card-mute = La carte ne répond pas : retirez-la et insérez-la de nouveau ; si cela continue, la carte ou le lecteur est peut-être défectueux.
+card-readers-unavailable = Les lecteurs de carte ne peuvent pas être suivis : { $reason }
+card-unlocked = Carte CPS déverrouillée : la synchronisation et l'envoi reprennent.
+card-locked = Carte retirée : la session est verrouillée.
+card-resumed = Synchronisé : { $received } nouveau(x) message(s), { $sent } message(s) envoyé(s).
+card-resume-failed = Synchronisation ou envoi impossible pour l'instant : { $reason }
+pin-title = Code PIN de la carte CPS
+pin-holder-reading = Lecture de la carte…
+pin-holder-unreadable = Le titulaire de la carte ne peut pas être lu : { $reason }
+pin-reader = Lecteur : { $reader }
+pin-prompt = Tapez le code PIN de votre carte (4 chiffres).
+pin-on-reader = Tapez le code PIN sur le clavier du lecteur, puis validez.
+pin-unlock = Déverrouiller
+pin-checking = Vérification…
+pin-never-kept = Le code PIN n'est ni enregistré ni journalisé.
+pin-tries-left = { $count ->
+    [one] Il reste { $count } essai.
+   *[other] Il reste { $count } essais.
+}
+pin-wrong = Code PIN incorrect.
+pin-final-try = Il ne reste qu'un essai : un code faux de plus bloque la carte. Vérifiez le code avant de le retaper.
+pin-count-low = La carte signale que les essais s'épuisent, sans dire combien il en reste ; une carte CPS se bloque après 3 codes faux de suite.
+pin-tries-unknown = La carte ne dit pas combien d'essais il reste ; une carte CPS se bloque après 3 codes faux de suite.
+pin-blocked = Le code PIN de cette carte est bloqué après trop de codes faux. Débloquez-le avec le code de déblocage (PUK) reçu avec la carte, dans l'outil de gestion de la carte CPS, ou demandez de l'aide à l'ANS, qui émet la carte.
+pin-card-gone = La carte a été retirée : insérez-la de nouveau.
+pin-failed = La connexion par carte a échoué : { $reason }
 
 ## Folders
 folder-inbox = Boîte de réception

@@ -1,7 +1,8 @@
 //! Adding an account from the welcome screen, in three steps: the address,
-//! the server settings (guessed from the address, to check), the login. Only
-//! the password login exists for now; card, e-CPS and one-time code come with
-//! their own screens.
+//! the server settings (guessed from the address, to check), the login,
+//! chosen among the methods of [`login_chooser`]: the CPS card (the PIN is
+//! asked when the card is in) or a password; e-CPS and the one-time code are
+//! listed as not available yet.
 
 use iced::widget::{Column, button, checkbox, column, row, text, text_input};
 use iced::{Element, Fill, Task};
@@ -11,6 +12,7 @@ use caducee::account::{
 };
 
 use super::i18n::{Lang, t};
+use super::login_chooser::{self, Method};
 use super::recipients::looks_like_address;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,6 +33,7 @@ pub enum Field {
     SmtpPort,
     Username,
     Password,
+    Pkcs11Module,
 }
 
 #[derive(Debug, Clone)]
@@ -39,12 +42,14 @@ pub enum Message {
     /// Implicit TLS (else STARTTLS) for IMAP, for SMTP.
     ImapTls(bool),
     SmtpTls(bool),
+    /// The login method.
+    Method(Method),
     Next,
     Back,
     Cancel,
 }
 
-/// An account to add, with its password.
+/// An account to add, with its password (empty for a card login).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAccount {
     pub name: String,
@@ -72,6 +77,10 @@ pub struct State {
     pub smtp_tls: bool,
     pub username: String,
     pub password: String,
+    /// The login method chosen.
+    pub method: Method,
+    /// The card's PKCS#11 module, if not the default one.
+    pub pkcs11_module: String,
     /// What is wrong with the step, or why saving failed.
     pub error: Option<String>,
     pub saving: bool,
@@ -105,6 +114,7 @@ impl State {
                     Field::SmtpPort => &mut self.smtp_port,
                     Field::Username => &mut self.username,
                     Field::Password => &mut self.password,
+                    Field::Pkcs11Module => &mut self.pkcs11_module,
                 };
                 *slot = v;
             }
@@ -122,6 +132,12 @@ impl State {
                     Step::Login => Step::Servers,
                     _ => Step::Address,
                 };
+            }
+            Message::Method(m) => {
+                self.error = None;
+                if m.available() {
+                    self.method = m;
+                }
             }
             Message::Cancel => return (Task::none(), Some(Event::Cancelled)),
             Message::Next => return (Task::none(), self.next(lang)),
@@ -168,10 +184,27 @@ impl State {
                 None
             }
             Step::Login => {
-                if self.username.trim().is_empty() || self.password.is_empty() {
-                    self.error = Some(t(lang, "account-missing-login"));
-                    return None;
-                }
+                let auth = match self.method {
+                    Method::Password => {
+                        if self.username.trim().is_empty() || self.password.is_empty() {
+                            self.error = Some(t(lang, "account-missing-login"));
+                            return None;
+                        }
+                        AuthMethod::Password {
+                            username: self.username.trim().to_owned(),
+                        }
+                    }
+                    Method::Card => {
+                        let module = self.pkcs11_module.trim();
+                        AuthMethod::Cps {
+                            pkcs11_module: (!module.is_empty()).then(|| module.into()),
+                        }
+                    }
+                    Method::ECps | Method::Otp => {
+                        self.error = Some(t(lang, "login-method-unavailable"));
+                        return None;
+                    }
+                };
                 let (Some(imap), Some(smtp)) = (
                     server(&self.imap_host, &self.imap_port, self.imap_tls),
                     server(&self.smtp_host, &self.smtp_port, self.smtp_tls),
@@ -186,15 +219,16 @@ impl State {
                     settings: AccountSettings {
                         imap,
                         smtp,
-                        auth: AuthMethod::Password {
-                            username: self.username.trim().to_owned(),
-                        },
+                        auth,
                         extra_ca: None,
                         attachment_limit: DEFAULT_ATTACHMENT_LIMIT,
                         offline_bodies: OfflineBodies::All,
                         delegations: Vec::new(),
                     },
-                    password: self.password.clone(),
+                    password: match self.method {
+                        Method::Password => self.password.clone(),
+                        _ => String::new(),
+                    },
                 })))
             }
         }
@@ -248,10 +282,22 @@ impl State {
                 );
             }
             Step::Login => {
-                col = col.push(text(t(lang, "account-login-password")).size(14));
-                col = col.push(input("account-username", &self.username, Field::Username));
-                col = col.push(input("account-password", &self.password, Field::Password));
-                col = col.push(text(t(lang, "account-login-later")).size(12));
+                col = col.push(login_chooser::view(self.method, lang, Message::Method));
+                match self.method {
+                    Method::Card => {
+                        col = col.push(input(
+                            "account-pkcs11-module",
+                            &self.pkcs11_module,
+                            Field::Pkcs11Module,
+                        ));
+                        col = col.push(text(t(lang, "account-card-later")).size(12));
+                    }
+                    _ => {
+                        col = col.push(input("account-username", &self.username, Field::Username));
+                        col = col.push(input("account-password", &self.password, Field::Password));
+                        col = col.push(text(t(lang, "account-login-later")).size(12));
+                    }
+                }
             }
         }
         if let Some(e) = &self.error {
@@ -330,5 +376,34 @@ mod tests {
             }
         );
         assert_eq!(a.password, "secret");
+    }
+
+    #[test]
+    fn a_card_login_needs_no_password_and_unavailable_methods_cannot_be_chosen() {
+        let mut s = State::default();
+        input(&mut s, Field::Address, "jean.dupont@medecin.mssante.fr");
+        let _ = s.update(Message::Next, Lang::Fr);
+        let _ = s.update(Message::Next, Lang::Fr);
+        assert_eq!(s.step, Step::Login);
+        let _ = s.update(Message::Method(Method::ECps), Lang::Fr);
+        let _ = s.update(Message::Method(Method::Otp), Lang::Fr);
+        assert_eq!(s.method, Method::Password, "not available: not chosen");
+        let _ = s.update(Message::Method(Method::Card), Lang::Fr);
+        input(
+            &mut s,
+            Field::Pkcs11Module,
+            " /usr/lib/softhsm/libsofthsm2.so ",
+        );
+        let (_, e) = s.update(Message::Next, Lang::Fr);
+        let Some(Event::Save(a)) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            a.settings.auth,
+            AuthMethod::Cps {
+                pkcs11_module: Some("/usr/lib/softhsm/libsofthsm2.so".into())
+            }
+        );
+        assert!(a.password.is_empty());
     }
 }

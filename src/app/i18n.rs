@@ -176,6 +176,9 @@ mod tests {
             include_str!("settings.rs"),
             include_str!("folders.rs"),
             include_str!("directory.rs"),
+            include_str!("account_form.rs"),
+            include_str!("card.rs"),
+            include_str!("pin_dialog.rs"),
         ];
         let mut missing = Vec::new();
         for src in sources {

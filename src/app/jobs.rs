@@ -14,7 +14,7 @@ use caducee::store::{
 use caducee::sync::Quota;
 
 use super::account_form::NewAccount;
-use super::outgoing::{self, DraftSaved, Outgoing, SendOutcome};
+use super::outgoing::{self, DraftSaved, Outgoing, Resumed, SendOutcome};
 use super::recipients::{self, DirectoryLookup, NoWhitelist, RecipientCheck};
 
 /// Rows fetched per page of a message list.
@@ -168,6 +168,8 @@ pub enum Job {
     OpenDraft(i64),
     /// The last quota the sync read for each account.
     Quota,
+    /// The card session opened: sync the card accounts and send their outbox.
+    Resume(Vec<Account>),
     /// Load the whitelist check and the directory completion.
     Wire {
         fallback: (String, String),
@@ -220,6 +222,7 @@ pub enum Loaded {
     Draft(Box<Result<Outgoing, String>>),
     Quota(Result<Option<Quota>, String>),
     Wired(Wired),
+    Resumed(Result<Resumed, String>),
 }
 
 /// The recipient check and the directory, loaded in the background and taken
@@ -363,6 +366,7 @@ pub fn run(store: &StoreHandle, job: Job) -> Loaded {
             let dir = directory.then(|| recipients::directory_for(&data_dir));
             Loaded::Wired(Wired(Arc::new(Mutex::new(Some((check, dir))))))
         }
+        Job::Resume(accounts) => Loaded::Resumed(outgoing::resume(store, &accounts)),
         Job::Quota => Loaded::Quota(store.with(|s| {
             let accounts = account::list(s).map_err(|e| e.to_string())?;
             // One bar: the first account that has a quota.
@@ -391,6 +395,10 @@ pub fn add_to(store: &StoreHandle, new: &NewAccount) -> Result<Option<String>, S
             .map(|_| ())
             .map_err(|e| e.to_string())
     })?;
+    // A card login has no password to keep.
+    if new.password.is_empty() {
+        return Ok(None);
+    }
     let kept = caducee::secrets::Secret {
         what: "password",
         account: &new.address,

@@ -8,14 +8,17 @@
 
 mod account_form;
 mod attachments;
+mod card;
 mod composer;
 mod directory;
 mod folders;
 mod format;
 mod i18n;
 mod jobs;
+mod login_chooser;
 mod mailbox;
 mod outgoing;
+mod pin_dialog;
 mod reader;
 mod recipients;
 mod search;
@@ -39,7 +42,7 @@ use caducee::account::Account;
 use caducee::send::OutboxState;
 use caducee::store::FolderRole;
 
-use i18n::{Lang, t, t1};
+use i18n::{Lang, t, t_args, t1};
 use jobs::{Job, Loaded, Opened, StoreHandle};
 use recipients::{DirectoryLookup, NoDirectory, NoWhitelist, RecipientCheck};
 use settings::LangChoice;
@@ -115,6 +118,8 @@ pub enum Message {
     Composer(composer::Message),
     Settings(settings::Message),
     Directory(directory::Message),
+    /// The CPS card: lock state, reader events, the PIN dialog.
+    Card(card::Message),
     OpenSettings,
     OpenDirectory,
     Compose,
@@ -131,9 +136,13 @@ pub enum Message {
 /// Work for the background: open a store, or a job on the open one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Work {
-    Open { demo: bool },
+    Open {
+        demo: bool,
+    },
     AddAccount(Box<account_form::NewAccount>),
     Job(Job),
+    /// Work on the CPS card (reading it, the PIN login).
+    Card(card::Work),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +180,8 @@ pub struct App {
     password: Option<String>,
     /// The last quota read by the sync.
     quota: Option<caducee::sync::Quota>,
+    /// The CPS card session, when an account logs in with the card.
+    card: Option<card::Card>,
 }
 
 impl App {
@@ -202,6 +213,7 @@ impl App {
             accounts: Vec::new(),
             password: None,
             quota: None,
+            card: None,
         };
         (app, vec![Work::Open { demo }])
     }
@@ -227,6 +239,14 @@ impl App {
                     Message::AccountAdded(r.and_then(|x| x))
                 })
             }
+            Work::Card(w) => match &self.card {
+                Some(card) => Task::perform(blocking(card.runner(w)), |r| {
+                    Message::Card(
+                        r.unwrap_or_else(|e| card::Message::Unlocked(Err(card::Refusal::Other(e)))),
+                    )
+                }),
+                None => Task::none(),
+            },
             Work::Job(job) => match &self.store {
                 Some(store) => {
                     let store = store.clone();
@@ -370,7 +390,43 @@ impl App {
                 }
                 task.map(Message::Directory)
             }
+            Message::Card(m) => {
+                let Some(card) = &mut self.card else {
+                    return (Task::none(), work);
+                };
+                let read = matches!(m, card::Message::Read(_));
+                let (task, event) = card.update(m);
+                // A new dialog, a PIN refused, the card read: the PIN field
+                // is ready to type in.
+                let focus = if card.dialog.is_some()
+                    && (read
+                        || event == Some(card::Event::Run(card::Work::Read))
+                        || event == Some(card::Event::Locked))
+                {
+                    iced::widget::operation::focus(pin_dialog::PIN_ID)
+                } else {
+                    Task::none()
+                };
+                match event {
+                    Some(card::Event::Run(w)) => work.push(Work::Card(w)),
+                    Some(card::Event::Unlocked) => {
+                        self.status = Some(t(lang, "card-unlocked"));
+                        work.push(Work::Job(Job::Resume(card.accounts.clone())));
+                    }
+                    Some(card::Event::Locked) => {
+                        self.status = Some(t(lang, "card-locked"));
+                        if card.dialog.is_some() {
+                            work.push(Work::Card(card::Work::Read));
+                        }
+                    }
+                    None => {}
+                }
+                return (Task::batch([task.map(Message::Card), focus]), work);
+            }
             Message::OpenDirectory => {
+                if self.locked() {
+                    return (Task::none(), work);
+                }
                 self.settings_open = false;
                 self.directory_screen = Some(directory::State::default());
                 iced::widget::operation::focus(directory::DIRECTORY_ID)
@@ -419,6 +475,8 @@ impl App {
         match result {
             Ok(o) if o.has_mail || o.demo => {
                 self.accounts = o.accounts.clone();
+                // A card account: locked until the card is in and the PIN given.
+                self.card = card::Card::for_accounts(&self.accounts);
                 if let Some(ui) = &o.ui {
                     self.settings = settings::State {
                         language: LangChoice::parse(&ui.language),
@@ -592,6 +650,21 @@ impl App {
                     }
                 }
             }
+            Loaded::Resumed(result) => {
+                self.status = Some(match result {
+                    Ok(r) if r.errors.is_empty() => t_args(
+                        lang,
+                        "card-resumed",
+                        &[
+                            ("received", (r.new_messages as i64).into()),
+                            ("sent", (r.sent as i64).into()),
+                        ],
+                    ),
+                    Ok(r) => t1(lang, "card-resume-failed", "reason", r.errors.join("; ")),
+                    Err(e) => t1(lang, "card-resume-failed", "reason", e),
+                });
+                work.push(Work::Job(Job::Folders));
+            }
             Loaded::Quota(Ok(q)) => self.quota = q,
             Loaded::Quota(Err(e)) => tracing::warn!(error = %e, "quota not read"),
             Loaded::Folders(Err(e))
@@ -639,8 +712,13 @@ impl App {
         }
     }
 
+    /// Whether the card session is locked: the mailbox is not shown.
+    fn locked(&self) -> bool {
+        self.screen == Screen::Mail && self.card.as_ref().is_some_and(|c| !c.is_unlocked())
+    }
+
     fn compose(&mut self) -> Task<Message> {
-        if self.screen != Screen::Mail {
+        if self.screen != Screen::Mail || self.locked() {
             return Task::none();
         }
         self.composer = Some(self.new_composer());
@@ -756,7 +834,7 @@ impl App {
 
     fn shortcut(&mut self, s: Shortcut) -> (Task<Message>, Vec<Work>) {
         let mut work = Vec::new();
-        if self.screen != Screen::Mail {
+        if self.screen != Screen::Mail || self.locked() {
             return (Task::none(), work);
         }
         let task = match s {
@@ -882,7 +960,13 @@ impl App {
             iced::Event::Window(iced::window::Event::Opened { .. }) => Some(Message::WindowOpened),
             _ => None,
         });
-        Subscription::batch([first, events])
+        // The card accounts' lock, followed from the readers.
+        let card = match &self.card {
+            Some(c) => Subscription::run_with(card::Key(c.lock.clone()), card::Key::follow)
+                .map(Message::Card),
+            None => Subscription::none(),
+        };
+        Subscription::batch([first, events, card])
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -895,6 +979,9 @@ impl App {
         let lang = self.lang;
         let body: Element<'_, Message> = if self.settings_open {
             self.settings.view(lang).map(Message::Settings)
+        } else if let Some(c) = self.card.as_ref().filter(|_| self.locked()) {
+            // Over the mailbox, which is not drawn at all while locked.
+            c.view(lang).map(Message::Card)
         } else if let Some(d) = &self.directory_screen {
             d.view(lang, self.directory.as_ref())
                 .map(Message::Directory)
@@ -937,7 +1024,7 @@ impl App {
                     .style(theme::badge(|p| p.warning.base)),
             );
         }
-        if self.screen == Screen::Mail {
+        if self.screen == Screen::Mail && !self.locked() {
             bar = bar.push(self.search.view(lang).map(Message::Search));
             bar =
                 bar.push(button(text(t(lang, "compose-new")).size(14)).on_press(Message::Compose));

@@ -16,7 +16,7 @@ use mail_builder::headers::text::Text;
 use mail_builder::mime::{BodyPart, MimePart};
 use mail_parser::{MessageParser, MimeHeaders};
 
-use caducee::account::Account;
+use caducee::account::{Account, AuthMethod};
 use caducee::imap::auth::PASSWORD_ENV;
 use caducee::secrets::Secret;
 use caducee::send::{self, Draft, OutboxState, SendOptions, outbox};
@@ -250,6 +250,47 @@ fn password(account: &Account) -> Result<String, String> {
     .map_err(|e| e.to_string())
 }
 
+fn uses_certificate(account: &Account) -> bool {
+    matches!(
+        account.settings.auth,
+        AuthMethod::Cps { .. } | AuthMethod::Certificate { .. }
+    )
+}
+
+/// What ran when a card session opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resumed {
+    pub new_messages: u64,
+    pub sent: usize,
+    /// What failed, account by account (the rest ran).
+    pub errors: Vec<String>,
+}
+
+/// The card is in and the PIN given: sync each card account once and send
+/// what waits in its outbox, on a second connection to the store.
+pub fn resume(store: &StoreHandle, accounts: &[Account]) -> Result<Resumed, String> {
+    let second = store.reopen()?;
+    let rt = runtime()?;
+    let mut out = Resumed::default();
+    for a in accounts {
+        let synced = rt.block_on(caducee::sync::sync_account(
+            &second,
+            a,
+            &caducee::sync::SyncOptions::default(),
+            &mut |_| {},
+        ));
+        match synced {
+            Ok(r) => out.new_messages += r.new_messages,
+            Err(e) => out.errors.push(format!("{}: {e}", a.address)),
+        }
+        match rt.block_on(send::flush(&second, a, "")) {
+            Ok(r) => out.sent += r.sent.len(),
+            Err(e) => out.errors.push(format!("{}: {e}", a.address)),
+        }
+    }
+    Ok(out)
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -285,6 +326,8 @@ pub fn send(
     };
     let password = match password_given {
         Some(p) => p.to_owned(),
+        // A certificate login (CPS card, application certificate) has none.
+        None if uses_certificate(account) => String::new(),
         None => match password(account) {
             Ok(p) => p,
             Err(e) => return Ok(not_sent(e)),

@@ -11,6 +11,7 @@ use iced_test::Simulator;
 use super::composer::tests::MssanteOnly;
 use super::*;
 
+mod card_login;
 mod sending;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gui");
@@ -82,6 +83,10 @@ impl Harness {
                 Work::Job(job) => {
                     let store = self.app.store.clone().expect("a store is open");
                     Message::Loaded(jobs::run(&store, job))
+                }
+                Work::Card(w) => {
+                    let run = self.app.card.as_ref().expect("a card account").runner(w);
+                    Message::Card(run())
                 }
             };
             let (_, more) = self.app.step(message);

@@ -143,22 +143,38 @@ impl SessionLock {
     /// Apply one reader event. A card inserted is looked at (`identify`) and
     /// counts only if it is a usable CPS card.
     pub fn apply(&self, ctx: &::pcsc::Context, event: &ReaderEvent) {
+        let _ = self.apply_seen(ctx, event);
+    }
+
+    /// [`apply`](Self::apply), also giving what was found in the reader when
+    /// a card was inserted (a blocked PIN, a card that is not a CPS), for a
+    /// face to say why the session stays locked.
+    pub fn apply_seen(
+        &self,
+        ctx: &::pcsc::Context,
+        event: &ReaderEvent,
+    ) -> Option<Result<card::CardInfo, PcscError>> {
         match event {
-            ReaderEvent::CardInserted { reader, .. } => match card::identify(ctx, reader) {
-                Ok(info) if info.kind != CardKind::Unknown && !info.usability.is_blocked() => {
-                    self.card_inserted(reader)
+            ReaderEvent::CardInserted { reader, .. } => {
+                let seen = card::identify(ctx, reader);
+                match &seen {
+                    Ok(info) if info.kind != CardKind::Unknown && !info.usability.is_blocked() => {
+                        self.card_inserted(reader)
+                    }
+                    Ok(info) => {
+                        tracing::info!(reader, kind = ?info.kind, usability = ?info.usability, "card not usable for login")
+                    }
+                    Err(e) => tracing::warn!(reader, error = %e, "cannot read the card"),
                 }
-                Ok(info) => {
-                    tracing::info!(reader, kind = ?info.kind, usability = ?info.usability, "card not usable for login")
-                }
-                Err(e) => tracing::warn!(reader, error = %e, "cannot read the card"),
-            },
+                return Some(seen);
+            }
             ReaderEvent::CardRemoved { reader }
             | ReaderEvent::CardMute { reader }
             | ReaderEvent::ReaderRemoved { reader } => self.card_removed(reader),
             ReaderEvent::ServiceStopped => self.lock_all(),
             ReaderEvent::ReaderAdded { .. } => {}
         }
+        None
     }
 }
 
@@ -196,6 +212,18 @@ pub struct LockWatch(watch::Receiver<LockState>);
 impl LockWatch {
     pub fn is_unlocked(&self) -> bool {
         matches!(*self.0.borrow(), LockState::Unlocked { .. })
+    }
+
+    /// Waits for the next change of state and returns the new state; `None`
+    /// once the lock's owner is gone.
+    pub async fn changed(&mut self) -> Option<LockState> {
+        self.0.changed().await.ok()?;
+        Some(self.0.borrow_and_update().clone())
+    }
+
+    /// The state now.
+    pub fn state(&self) -> LockState {
+        self.0.borrow().clone()
     }
 
     /// Returns when the lock is (or becomes) locked, or its owner is gone.

@@ -117,6 +117,39 @@ fn find_certificate(ctx: &Pkcs11, path: &Path) -> Result<CardCertificate, AuthEr
     })
 }
 
+/// The user PIN's state as the token reports it, read without the PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinState {
+    /// Locked after too many wrong PINs.
+    pub locked: bool,
+    /// What the token tells of the tries left.
+    pub tries: PinTries,
+    /// The PIN is typed on the reader or by the middleware, not here.
+    pub protected_path: bool,
+}
+
+/// The PIN state of the card holding the authentication certificate.
+pub fn pin_state(module: Option<&Path>) -> Result<PinState, AuthError> {
+    let path = module::resolve(module)?;
+    let ctx = module::context(&path)?;
+    let certificate = find_certificate(&ctx, &path)?;
+    let info = ctx
+        .get_token_info(certificate.slot)
+        .map_err(token_err("read the card's state"))?;
+    let tries = if info.user_pin_final_try() {
+        PinTries::FinalTry
+    } else if info.user_pin_count_low() {
+        PinTries::CountLow
+    } else {
+        PinTries::Unknown
+    };
+    Ok(PinState {
+        locked: info.user_pin_locked(),
+        tries,
+        protected_path: info.protected_authentication_path(),
+    })
+}
+
 /// A logged-in card: the session (shared across threads behind a mutex),
 /// the authentication key's handle and what the token can do with it.
 pub struct TokenKey {
