@@ -20,6 +20,12 @@ use super::{CmdResult, Ctx, Failure};
 pub enum AccountCommand {
     /// Add a mail account.
     Add(AddArgs),
+    /// Set up an account from its address alone: find the servers (DNS SRV,
+    /// autoconfig, or the settings given), the login methods they offer, and
+    /// add the account.
+    Setup(Box<super::account_setup::SetupArgs>),
+    /// Find an address's servers and login methods, and only show them.
+    Discover(Box<super::account_setup::SetupArgs>),
     /// List the accounts.
     List(JsonFlag),
     /// Save an account's password in the OS keyring, read from stdin.
@@ -56,7 +62,7 @@ impl From<SecurityArg> for Security {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuthArg {
     /// Password (LOGIN/PLAIN over TLS).
     Password,
@@ -110,6 +116,8 @@ pub struct AddArgs {
 pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
     match command {
         AccountCommand::Add(a) => add(ctx, a),
+        AccountCommand::Setup(a) => super::account_setup::setup(ctx, *a, false),
+        AccountCommand::Discover(a) => super::account_setup::setup(ctx, *a, true),
         AccountCommand::List(out) => list(ctx, out),
         AccountCommand::Password { address } => password(ctx, &address),
         AccountCommand::CertificatePassword { address } => certificate_password(ctx, &address),
@@ -120,33 +128,7 @@ pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
 fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
     let (store, _) = ctx.open_store()?;
     let username = a.username.unwrap_or_else(|| a.address.clone());
-    let auth = match a.auth {
-        AuthArg::Password => AuthMethod::Password { username },
-        AuthArg::Cps => AuthMethod::Cps {
-            pkcs11_module: a
-                .pkcs11_module
-                .map(|p| std::path::absolute(&p).unwrap_or(p)),
-        },
-        AuthArg::Certificate => {
-            let path = a.pkcs12.ok_or_else(|| Failure {
-                message: "--auth certificate needs --pkcs12 FILE".into(),
-                code: 2,
-            })?;
-            if !path.is_file() {
-                return Err(Failure {
-                    message: format!("no certificate file {}", path.display()),
-                    code: 2,
-                });
-            }
-            AuthMethod::Certificate {
-                pkcs12: std::path::absolute(&path).unwrap_or(path),
-            }
-        }
-        AuthArg::Psc => AuthMethod::ProSanteConnect { username },
-        AuthArg::Otp => AuthMethod::Otp {
-            identifier: username,
-        },
-    };
+    let auth = auth_method(a.auth, username, a.pkcs12, a.pkcs11_module)?;
     if let Some(ca) = &a.extra_ca {
         caducee::tls::read_pem_certs(ca)?;
     }
@@ -173,6 +155,40 @@ fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
     let id = account::add(&store, &a.name, &a.address, &settings)?;
     println!("account {id} added: {}", a.address.trim());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The login settings for `kind`.
+pub(super) fn auth_method(
+    kind: AuthArg,
+    username: String,
+    pkcs12: Option<PathBuf>,
+    pkcs11_module: Option<PathBuf>,
+) -> Result<AuthMethod, Failure> {
+    Ok(match kind {
+        AuthArg::Password => AuthMethod::Password { username },
+        AuthArg::Cps => AuthMethod::Cps {
+            pkcs11_module: pkcs11_module.map(|p| std::path::absolute(&p).unwrap_or(p)),
+        },
+        AuthArg::Certificate => {
+            let path = pkcs12.ok_or_else(|| Failure {
+                message: "--auth certificate needs --pkcs12 FILE".into(),
+                code: 2,
+            })?;
+            if !path.is_file() {
+                return Err(Failure {
+                    message: format!("no certificate file {}", path.display()),
+                    code: 2,
+                });
+            }
+            AuthMethod::Certificate {
+                pkcs12: std::path::absolute(&path).unwrap_or(path),
+            }
+        }
+        AuthArg::Psc => AuthMethod::ProSanteConnect { username },
+        AuthArg::Otp => AuthMethod::Otp {
+            identifier: username,
+        },
+    })
 }
 
 fn list(ctx: &Ctx, out: JsonFlag) -> CmdResult {
