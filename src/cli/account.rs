@@ -38,6 +38,16 @@ pub enum AccountCommand {
         /// The account's address (or name).
         address: String,
     },
+    /// Let an account send for a professional (a secretary's delegation), or
+    /// stop it with --remove.
+    Delegate {
+        /// The account's address (or name).
+        address: String,
+        /// The professional's address.
+        professional: String,
+        #[arg(long)]
+        remove: bool,
+    },
     /// Who the account's certificate names (CPS card or application certificate).
     Identity {
         /// The account's address (or name).
@@ -111,6 +121,9 @@ pub struct AddArgs {
     /// Keep bodies offline for the last N days only (default: all).
     #[arg(long)]
     offline_days: Option<u32>,
+    /// A professional this account sends for (a secretary's delegation); repeat for several.
+    #[arg(long = "send-for", value_name = "ADDRESS")]
+    send_for: Vec<String>,
 }
 
 pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
@@ -121,6 +134,11 @@ pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
         AccountCommand::List(out) => list(ctx, out),
         AccountCommand::Password { address } => password(ctx, &address),
         AccountCommand::CertificatePassword { address } => certificate_password(ctx, &address),
+        AccountCommand::Delegate {
+            address,
+            professional,
+            remove,
+        } => delegate(ctx, &address, &professional, remove),
         AccountCommand::Identity { address, json } => identity(ctx, &address, json),
     }
 }
@@ -150,7 +168,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
             Some(days) => OfflineBodies::LastDays { days },
             None => OfflineBodies::All,
         },
-        delegations: vec![],
+        delegations: delegations(&a.send_for)?,
     };
     let id = account::add(&store, &a.name, &a.address, &settings)?;
     println!("account {id} added: {}", a.address.trim());
@@ -191,6 +209,47 @@ pub(super) fn auth_method(
     })
 }
 
+/// The addresses of `--send-for`, checked.
+pub(super) fn delegations(addresses: &[String]) -> Result<Vec<String>, Failure> {
+    let mut out: Vec<String> = Vec::new();
+    for a in addresses {
+        let a = a.trim();
+        match a.split_once('@') {
+            Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@') => {}
+            _ => {
+                return Err(Failure {
+                    message: format!("“{a}” is not an e-mail address"),
+                    code: 2,
+                });
+            }
+        }
+        if !out.iter().any(|x| x.eq_ignore_ascii_case(a)) {
+            out.push(a.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn delegate(ctx: &Ctx, key: &str, professional: &str, remove: bool) -> CmdResult {
+    let (store, _) = ctx.open_store()?;
+    let acc = account::get(&store, Some(key))?;
+    let pro = delegations(&[professional.to_owned()])?.remove(0);
+    let mut settings = acc.settings.clone();
+    settings
+        .delegations
+        .retain(|d| !d.trim().eq_ignore_ascii_case(&pro));
+    if !remove {
+        settings.delegations.push(pro.clone());
+    }
+    account::update_settings(&store, acc.id, &settings)?;
+    if remove {
+        println!("{} no longer sends for {pro}", acc.address);
+    } else {
+        println!("{} may now send for {pro}", acc.address);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn list(ctx: &Ctx, out: JsonFlag) -> CmdResult {
     let (store, _) = ctx.open_store()?;
     let accounts = account::list(&store)?;
@@ -205,6 +264,9 @@ fn list(ctx: &Ctx, out: JsonFlag) -> CmdResult {
                 "{:<4} {:<32} {:<16} imap {}:{} ({:?})",
                 a.id, a.address, a.name, s.imap.host, s.imap.port, s.imap.security
             );
+            if !s.delegations.is_empty() {
+                println!("     sends for: {}", s.delegations.join(", "));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

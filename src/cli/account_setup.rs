@@ -15,7 +15,7 @@ use caducee::account::{
     self, AccountSettings, DEFAULT_ATTACHMENT_LIMIT, OfflineBodies, Security, Server,
 };
 
-use super::account::{AuthArg, SecurityArg, auth_method};
+use super::account::{AuthArg, SecurityArg, auth_method, delegations};
 use super::output;
 use super::{CmdResult, Ctx, Failure};
 
@@ -65,6 +65,9 @@ pub struct SetupArgs {
     /// Keep bodies offline for the last N days only (default: all).
     #[arg(long)]
     offline_days: Option<u32>,
+    /// A professional this account sends for (a secretary's delegation); repeat for several.
+    #[arg(long = "send-for", value_name = "ADDRESS")]
+    send_for: Vec<String>,
     /// Do not look for a CPS card in the readers when proposing a method.
     #[arg(long)]
     no_card_check: bool,
@@ -212,7 +215,7 @@ pub fn setup(ctx: &Ctx, a: SetupArgs, show_only: bool) -> CmdResult {
                 Some(days) => OfflineBodies::LastDays { days },
                 None => OfflineBodies::All,
             },
-            delegations: vec![],
+            delegations: delegations(&a.send_for)?,
         };
         let (store, _) = ctx.open_store()?;
         let name = a.name.clone().unwrap_or_else(|| found.address.clone());
