@@ -89,11 +89,13 @@ fn setup_from_srv_records_then_sync() {
             false,
         );
     }
-    // Priority 5 wins over priority 10 (a closed port); autoconfig says otherwise.
+    // Priority 5 before priority 10; the first does not answer, so the next
+    // is tried. Autoconfig says otherwise and is not asked.
+    let closed = support::free_port();
     let dns = Dnsmasq::start(
         &[
-            srv("_imaps._tcp", "localhost", 1, 10, 100),
-            srv("_imaps._tcp", "localhost", d.imaps_port, 5, 0),
+            srv("_imaps._tcp", "localhost", d.imaps_port, 10, 0),
+            srv("_imaps._tcp", "localhost", closed, 5, 100),
             srv("_submission._tcp", "localhost", d.submission_port, 0, 0),
         ],
         &[DOMAIN],
@@ -122,6 +124,12 @@ fn setup_from_srv_records_then_sync() {
     assert_eq!(report["discovery"]["smtp"]["security"], "starttls");
     assert!(report["account_id"].is_i64(), "{report}");
     assert!(web.asked().is_empty(), "SRV answered: no autoconfig asked");
+    let notes = report["discovery"]["notes"].to_string();
+    assert!(
+        notes.contains(&format!("localhost:{closed}, localhost:{}", d.imaps_port))
+            && notes.contains(&format!("cannot reach the mail server localhost:{closed}")),
+        "{notes}"
+    );
     let mechs = report["detection"]["imap_mechanisms"].as_array().unwrap();
     assert!(mechs.iter().any(|m| m == "PLAIN"), "{report}");
 
@@ -169,6 +177,26 @@ fn dot_target_means_not_offered() {
     let notes = report["discovery"]["notes"].to_string();
     assert!(notes.contains("not offered"), "{notes}");
     assert!(report["account_id"].is_null(), "discover adds nothing");
+    let text = run_ok(
+        caducee(data.path())
+            .args(["account", "discover", &address, "--no-card-check"])
+            .args(["--dns-server", &dns.addr()])
+            .arg("--extra-ca")
+            .arg(&d.ca_path),
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("found by:    DNS SRV records (RFC 6186)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "imap:        localhost:{} (STARTTLS)",
+            d.imap_port
+        )),
+        "{text}"
+    );
+    assert!(text.contains("proposed:    CPS card"), "{text}");
     let listed = json(&run_ok(
         caducee(data.path()).args(["account", "list", "--json"]),
     ));

@@ -170,14 +170,10 @@ pub fn setup(ctx: &Ctx, a: SetupArgs, show_only: bool) -> CmdResult {
         .enable_all()
         .build()?;
     let (found, detection) = rt.block_on(async {
-        let found = discover::discover(&a.address, &options).await?;
-        let detection = discover::detect(
-            &found.imap,
-            &found.smtp,
-            options.extra_ca.as_deref(),
-            !a.no_card_check,
-        )
-        .await?;
+        let mut found = discover::discover(&a.address, &options).await?;
+        let detection =
+            discover::detect_reachable(&mut found, options.extra_ca.as_deref(), !a.no_card_check)
+                .await?;
         Ok::<_, discover::DiscoverError>((found, detection))
     })?;
     let chosen = choose(&a, &detection);

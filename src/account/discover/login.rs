@@ -8,9 +8,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{DiscoverError, imap_caps, smtp_ehlo};
+use super::{DiscoverError, Discovery, imap_caps, smtp_ehlo};
 use crate::account::Server;
+use crate::imap::ImapError;
 use crate::tls::{TlsClient, TlsSettings};
+use smtp_ehlo::SmtpProbeError;
 
 /// A way to log in, as offered to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -115,12 +117,62 @@ pub async fn detect(
     extra_ca: Option<&Path>,
     look_for_card: bool,
 ) -> Result<Detection, DiscoverError> {
-    let tls = TlsClient::new(&TlsSettings {
-        extra_ca: extra_ca.map(Path::to_path_buf),
-        client_auth: None,
-    })?;
+    let tls = tls_client(extra_ca)?;
     let imap_mechanisms = imap_caps::mechanisms(imap, &tls).await?;
     let smtp_mechanisms = smtp_ehlo::mechanisms(smtp, &tls).await?;
+    finish(imap_mechanisms, smtp_mechanisms, look_for_card).await
+}
+
+/// Like [`detect`], trying the next server of `found` (the other SRV
+/// records, in order) when one cannot be reached; `found.imap` and
+/// `found.smtp` become the servers that answered.
+pub async fn detect_reachable(
+    found: &mut Discovery,
+    extra_ca: Option<&Path>,
+    look_for_card: bool,
+) -> Result<Detection, DiscoverError> {
+    let tls = tls_client(extra_ca)?;
+    let imap_mechanisms = loop {
+        match imap_caps::mechanisms(&found.imap, &tls).await {
+            Err(e @ (ImapError::Connect { .. } | ImapError::Timeout(_)))
+                if !found.imap_alternatives.is_empty() =>
+            {
+                found
+                    .notes
+                    .push(format!("{}:{}: {e}", found.imap.host, found.imap.port));
+                found.imap = found.imap_alternatives.remove(0);
+            }
+            other => break other?,
+        }
+    };
+    let smtp_mechanisms = loop {
+        match smtp_ehlo::mechanisms(&found.smtp, &tls).await {
+            Err(e @ (SmtpProbeError::Connect { .. } | SmtpProbeError::Timeout(_)))
+                if !found.smtp_alternatives.is_empty() =>
+            {
+                found
+                    .notes
+                    .push(format!("{}:{}: {e}", found.smtp.host, found.smtp.port));
+                found.smtp = found.smtp_alternatives.remove(0);
+            }
+            other => break other?,
+        }
+    };
+    finish(imap_mechanisms, smtp_mechanisms, look_for_card).await
+}
+
+fn tls_client(extra_ca: Option<&Path>) -> Result<TlsClient, DiscoverError> {
+    Ok(TlsClient::new(&TlsSettings {
+        extra_ca: extra_ca.map(Path::to_path_buf),
+        client_auth: None,
+    })?)
+}
+
+async fn finish(
+    imap_mechanisms: Vec<String>,
+    smtp_mechanisms: Vec<String>,
+    look_for_card: bool,
+) -> Result<Detection, DiscoverError> {
     let card_present = if look_for_card {
         tokio::task::spawn_blocking(cps_card_present)
             .await

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use login::{Detection, LoginKind, detect};
+pub use login::{Detection, LoginKind, detect, detect_reachable};
 
 use super::Server;
 use crate::imap::ImapError;
@@ -30,8 +30,8 @@ pub enum DiscoverError {
     BadAddress(String),
     #[error("“{0}” is not a DNS server address: give it as IP:port, e.g. 192.0.2.53:53")]
     BadDnsServer(String),
-    #[error("cannot set up the DNS resolver: {0}")]
-    Resolver(String),
+    #[error("the search for the servers stopped unexpectedly ({0}); try again")]
+    Stopped(String),
     #[error(
         "the autoconfig file at {url} offers {what} only over plain connections without TLS; they are refused. Ask the mail operator for TLS settings, or give the servers by hand"
     )]
@@ -92,6 +92,12 @@ pub struct Discovery {
     pub source: Source,
     pub imap: Server,
     pub smtp: Server,
+    /// Further servers to try, in order, when `imap` or `smtp` does not answer
+    /// (the other SRV records).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub imap_alternatives: Vec<Server>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub smtp_alternatives: Vec<Server>,
     /// The autoconfig file used, when it was one.
     pub autoconfig_url: Option<String>,
     /// The login name the autoconfig file gives, if any.
@@ -143,27 +149,38 @@ pub async fn discover(
     let domain = domain_of(&address)?;
     let mut notes = Vec::new();
 
-    let resolver = srv::resolver(options.dns_server).map_err(DiscoverError::Resolver)?;
-    let found = srv::lookup(&resolver, &domain).await;
-    notes.extend(found.notes);
-    match (found.imap, found.smtp) {
-        (Some(imap), Some(smtp)) => {
-            return Ok(Discovery {
-                address,
-                domain,
-                source: Source::DnsSrv,
-                imap,
-                smtp,
-                autoconfig_url: None,
-                username: None,
-                notes,
-            });
+    match srv::resolver(options.dns_server) {
+        Ok(resolver) => {
+            let found = srv::lookup(&resolver, &domain).await;
+            notes.extend(found.notes);
+            let (mut imap, mut smtp) = (found.imap, found.smtp);
+            if !imap.is_empty() && !smtp.is_empty() {
+                let (first_imap, first_smtp) = (imap.remove(0), smtp.remove(0));
+                return Ok(Discovery {
+                    address,
+                    domain,
+                    source: Source::DnsSrv,
+                    imap: first_imap,
+                    smtp: first_smtp,
+                    imap_alternatives: imap,
+                    smtp_alternatives: smtp,
+                    autoconfig_url: None,
+                    username: None,
+                    notes,
+                });
+            }
+            if !imap.is_empty() || !smtp.is_empty() {
+                notes.push(format!(
+                    "DNS SRV names no {} server: not used",
+                    if imap.is_empty() {
+                        "IMAP"
+                    } else {
+                        "submission"
+                    }
+                ));
+            }
         }
-        (None, None) => {}
-        (imap, _) => notes.push(format!(
-            "DNS SRV names no {} server: not used",
-            if imap.is_none() { "IMAP" } else { "submission" }
-        )),
+        Err(reason) => notes.push(format!("DNS SRV: no resolver ({reason})")),
     }
 
     let urls = autoconfig::urls(&address, &domain, options.autoconfig_base.as_deref());
@@ -177,7 +194,7 @@ pub async fn discover(
             (r, notes)
         })
         .await
-        .map_err(|e| DiscoverError::Resolver(e.to_string()))?
+        .map_err(|e| DiscoverError::Stopped(e.to_string()))?
     };
     notes.extend(auto_notes);
     if let Some(found) = fetched? {
@@ -188,6 +205,8 @@ pub async fn discover(
             source: Source::Autoconfig,
             imap: found.imap,
             smtp: found.smtp,
+            imap_alternatives: Vec::new(),
+            smtp_alternatives: Vec::new(),
             autoconfig_url: Some(found.url),
             username: found.username,
             notes,
@@ -201,6 +220,8 @@ pub async fn discover(
             source: Source::Manual,
             imap: imap.clone(),
             smtp: smtp.clone(),
+            imap_alternatives: Vec::new(),
+            smtp_alternatives: Vec::new(),
             autoconfig_url: None,
             username: None,
             notes,

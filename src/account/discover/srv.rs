@@ -2,6 +2,8 @@
 //! TLS) before `_imap._tcp` (STARTTLS), `_submissions._tcp` before
 //! `_submission._tcp`. Records are tried by priority (lowest first), then
 //! weight (highest first); a target of "." means the service is not offered.
+//! Every usable record is kept, in that order, so that the next one can be
+//! tried when a server does not answer.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -19,8 +21,8 @@ const DNS_TIMEOUT: Duration = Duration::from_secs(5);
 /// What the DNS said about one service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    /// A server to use.
-    Found(Server),
+    /// Servers to use, best first.
+    Found(Vec<Server>),
     /// The domain says it does not offer the service (target ".").
     NotOffered,
     /// No record.
@@ -30,8 +32,10 @@ pub enum Answer {
 /// The services the DNS gave for a domain, and what was seen on the way.
 #[derive(Debug, Clone, Default)]
 pub struct SrvResult {
-    pub imap: Option<Server>,
-    pub smtp: Option<Server>,
+    /// IMAP servers, best first (implicit TLS records before STARTTLS ones).
+    pub imap: Vec<Server>,
+    /// Submission servers, best first.
+    pub smtp: Vec<Server>,
     /// One line per question, for the user ("_imaps._tcp.example.fr: not offered").
     pub notes: Vec<String>,
 }
@@ -62,7 +66,7 @@ pub fn resolver(dns_server: Option<SocketAddr>) -> Result<TokioResolver, String>
 /// Ask for the four mail services of `domain`.
 pub async fn lookup(resolver: &TokioResolver, domain: &str) -> SrvResult {
     let mut result = SrvResult::default();
-    result.imap = first_of(
+    result.imap = candidates(
         resolver,
         domain,
         &[
@@ -72,7 +76,7 @@ pub async fn lookup(resolver: &TokioResolver, domain: &str) -> SrvResult {
         &mut result.notes,
     )
     .await;
-    result.smtp = first_of(
+    result.smtp = candidates(
         resolver,
         domain,
         &[
@@ -85,30 +89,34 @@ pub async fn lookup(resolver: &TokioResolver, domain: &str) -> SrvResult {
     result
 }
 
-async fn first_of(
+async fn candidates(
     resolver: &TokioResolver,
     domain: &str,
     services: &[(&str, Security)],
     notes: &mut Vec<String>,
-) -> Option<Server> {
+) -> Vec<Server> {
+    let mut all = Vec::new();
     for (service, security) in services {
         let name = format!("{service}.{domain}.");
         match service_answer(resolver, &name, *security).await {
-            Ok(Answer::Found(server)) => {
+            Ok(Answer::Found(servers)) => {
+                let list: Vec<String> = servers
+                    .iter()
+                    .map(|s| format!("{}:{}", s.host, s.port))
+                    .collect();
                 notes.push(format!(
-                    "{name}: {}:{} ({})",
-                    server.host,
-                    server.port,
-                    security_label(server.security)
+                    "{name}: {} ({})",
+                    list.join(", "),
+                    security_label(*security)
                 ));
-                return Some(server);
+                all.extend(servers);
             }
             Ok(Answer::NotOffered) => notes.push(format!("{name}: not offered (target \".\")")),
             Ok(Answer::Missing) => notes.push(format!("{name}: no record")),
             Err(reason) => notes.push(format!("{name}: {reason}")),
         }
     }
-    None
+    all
 }
 
 pub(super) fn security_label(s: Security) -> &'static str {
@@ -149,25 +157,27 @@ async fn service_answer(
     Ok(choose(records, security))
 }
 
-/// Pick a record: priority ascending, then weight descending. A lone "."
-/// record (RFC 2782) says the service is not offered.
+/// Order the records: priority ascending, then weight descending. A lone
+/// "." record (RFC 2782) says the service is not offered.
 pub(super) fn choose(mut records: Vec<(u16, u16, u16, String)>, security: Security) -> Answer {
     if records.is_empty() {
         return Answer::Missing;
     }
-    if records.iter().all(|r| r.3.is_empty()) {
+    records.retain(|r| !r.3.is_empty() && r.2 != 0);
+    if records.is_empty() {
         return Answer::NotOffered;
     }
-    records.retain(|r| !r.3.is_empty() && r.2 != 0);
     records.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.3.cmp(&b.3)));
-    match records.into_iter().next() {
-        Some((_, _, port, host)) => Answer::Found(Server {
-            host,
-            port,
-            security,
-        }),
-        None => Answer::NotOffered,
-    }
+    Answer::Found(
+        records
+            .into_iter()
+            .map(|(_, _, port, host)| Server {
+                host,
+                port,
+                security,
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -188,13 +198,13 @@ mod tests {
             ],
             Security::Tls,
         );
+        let Answer::Found(servers) = a else {
+            panic!("{a:?}")
+        };
+        let hosts: Vec<&str> = servers.iter().map(|s| s.host.as_str()).collect();
         assert_eq!(
-            a,
-            Answer::Found(Server {
-                host: "heavy.example.fr".into(),
-                port: 993,
-                security: Security::Tls
-            })
+            hosts,
+            ["heavy.example.fr", "light.example.fr", "backup.example.fr"]
         );
     }
 
