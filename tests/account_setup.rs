@@ -486,3 +486,49 @@ fn login_methods_read_from_the_server() {
     );
     assert_eq!(r["proposed"], "cps");
 }
+
+#[test]
+fn a_cps_card_in_a_reader_is_seen() {
+    use support::pcscd::Pcscd;
+    use support::vpcd::{Behaviour, CPS3_ATR, VirtualCard};
+
+    let d = Dovecot::start(&["claire"]);
+    let dns = Dnsmasq::start(
+        &[
+            srv("_imaps._tcp", "localhost", d.imaps_port, 0, 0),
+            srv("_submission._tcp", "localhost", d.submission_port, 0, 0),
+        ],
+        &[DOMAIN],
+    );
+    let data = tempfile::tempdir().unwrap();
+    let discover = || {
+        json(&run_ok(
+            caducee(data.path())
+                .args(["account", "discover", &d.users[0].address, "--json"])
+                .args(["--dns-server", &dns.addr()])
+                .arg("--extra-ca")
+                .arg(&d.ca_path),
+        ))
+    };
+    let p = Pcscd::start();
+    assert_eq!(discover()["detection"]["card_present"], false);
+
+    let card = VirtualCard::insert(p.slot_port(0), CPS3_ATR, Behaviour::Cps);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let out = caducee(data.path())
+            .args(["card", "status", "--json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        if v["readers"][0]["card"]["kind"] == "cps3" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{v}: {}", p.log());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let r = discover();
+    assert_eq!(r["detection"]["card_present"], true, "{r}");
+    assert_eq!(r["proposed"], "cps", "{r}");
+    card.remove();
+}
