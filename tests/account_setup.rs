@@ -376,6 +376,23 @@ fn nothing_found_asks_for_manual_settings_then_uses_them() {
     let report = json(&out);
     assert_eq!(report["discovery"]["source"], "manual", "{report}");
     assert!(report["account_id"].is_i64());
+
+    // No DNS server at that address: said, and the search goes on.
+    let silent = format!("127.0.0.1:{}", support::free_port());
+    let out = caducee(data.path())
+        .args(["account", "discover", &address, "--no-card-check"])
+        .args(["--dns-server", &silent, "--autoconfig-url", &web.base()])
+        .arg("--extra-ca")
+        .arg(&d.ca_path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("_imaps._tcp.test.mssante.fr.: the DNS question failed"),
+        "{err}"
+    );
+    assert!(err.contains("HTTP status 404"), "{err}");
 }
 
 #[test]

@@ -58,65 +58,68 @@ pub fn resolver(dns_server: Option<SocketAddr>) -> Result<TokioResolver, String>
     };
     let mut opts = ResolverOpts::default();
     opts.timeout = DNS_TIMEOUT;
-    opts.attempts = 2;
+    opts.attempts = 1;
     *builder.options_mut() = opts;
     builder.build().map_err(|e| e.to_string())
 }
 
-/// Ask for the four mail services of `domain`.
+/// Ask for the four mail services of `domain` (all at once).
 pub async fn lookup(resolver: &TokioResolver, domain: &str) -> SrvResult {
+    const SERVICES: [(&str, Security); 4] = [
+        ("_imaps._tcp", Security::Tls),
+        ("_imap._tcp", Security::StartTls),
+        ("_submissions._tcp", Security::Tls),
+        ("_submission._tcp", Security::StartTls),
+    ];
+    let names: Vec<String> = SERVICES
+        .iter()
+        .map(|(service, _)| format!("{service}.{domain}."))
+        .collect();
+    let answers = futures::future::join_all(
+        SERVICES
+            .iter()
+            .zip(&names)
+            .map(|((_, security), name)| service_answer(resolver, name, *security)),
+    )
+    .await;
     let mut result = SrvResult::default();
-    result.imap = candidates(
-        resolver,
-        domain,
-        &[
-            ("_imaps._tcp", Security::Tls),
-            ("_imap._tcp", Security::StartTls),
-        ],
-        &mut result.notes,
-    )
-    .await;
-    result.smtp = candidates(
-        resolver,
-        domain,
-        &[
-            ("_submissions._tcp", Security::Tls),
-            ("_submission._tcp", Security::StartTls),
-        ],
-        &mut result.notes,
-    )
-    .await;
-    result
-}
-
-async fn candidates(
-    resolver: &TokioResolver,
-    domain: &str,
-    services: &[(&str, Security)],
-    notes: &mut Vec<String>,
-) -> Vec<Server> {
-    let mut all = Vec::new();
-    for (service, security) in services {
-        let name = format!("{service}.{domain}.");
-        match service_answer(resolver, &name, *security).await {
+    for (i, (((_, security), name), answer)) in SERVICES.iter().zip(&names).zip(answers).enumerate()
+    {
+        let servers = match answer {
             Ok(Answer::Found(servers)) => {
                 let list: Vec<String> = servers
                     .iter()
                     .map(|s| format!("{}:{}", s.host, s.port))
                     .collect();
-                notes.push(format!(
+                result.notes.push(format!(
                     "{name}: {} ({})",
                     list.join(", "),
                     security_label(*security)
                 ));
-                all.extend(servers);
+                servers
             }
-            Ok(Answer::NotOffered) => notes.push(format!("{name}: not offered (target \".\")")),
-            Ok(Answer::Missing) => notes.push(format!("{name}: no record")),
-            Err(reason) => notes.push(format!("{name}: {reason}")),
+            Ok(Answer::NotOffered) => {
+                result
+                    .notes
+                    .push(format!("{name}: not offered (target \".\")"));
+                continue;
+            }
+            Ok(Answer::Missing) => {
+                result.notes.push(format!("{name}: no record"));
+                continue;
+            }
+            Err(reason) => {
+                result.notes.push(format!("{name}: {reason}"));
+                continue;
+            }
+        };
+        if i < 2 {
+            result.imap.extend(servers);
+        } else {
+            result.smtp.extend(servers);
         }
     }
-    all
+    result
 }
 
 pub(super) fn security_label(s: Security) -> &'static str {
@@ -135,6 +138,9 @@ async fn service_answer(
     let lookup = match resolver.srv_lookup(name).await {
         Ok(l) => l,
         Err(e) if e.is_no_records_found() => return Ok(Answer::Missing),
+        Err(hickory_resolver::net::NetError::Timeout) => {
+            return Err("the DNS question failed (the name server did not answer in time)".into());
+        }
         Err(e) => return Err(format!("the DNS question failed ({e})")),
     };
     let records: Vec<(u16, u16, u16, String)> = lookup
