@@ -363,6 +363,7 @@ fn no_secret_reaches_the_data_directory() {
     );
 
     let after = assert_no_secret_in_files(data.path(), &secrets);
+    eprintln!("searched while syncing: {during:?}; after: {after:?}");
     assert!(after.iter().any(|f| f == "caducee.db"), "{after:?}");
     assert!(after.iter().any(|f| f == "directory.db"), "{after:?}");
     assert!(
