@@ -3,6 +3,8 @@
 //! An account's settings are kept as JSON in the `accounts` table; its secrets
 //! (password, tokens) live only in the OS keyring (see [`crate::secrets`]).
 
+pub mod discover;
+
 use std::path::PathBuf;
 
 use rusqlite::{OptionalExtension, params};

@@ -20,6 +20,12 @@ use super::{CmdResult, Ctx, Failure};
 pub enum AccountCommand {
     /// Add a mail account.
     Add(AddArgs),
+    /// Set up an account from its address alone: find the servers (DNS SRV,
+    /// autoconfig, or the settings given), the login methods they offer, and
+    /// add the account.
+    Setup(Box<super::account_setup::SetupArgs>),
+    /// Find an address's servers and login methods, and only show them.
+    Discover(Box<super::account_setup::SetupArgs>),
     /// List the accounts.
     List(JsonFlag),
     /// Save an account's password in the OS keyring, read from stdin.
@@ -31,6 +37,16 @@ pub enum AccountCommand {
     CertificatePassword {
         /// The account's address (or name).
         address: String,
+    },
+    /// Let an account send for a professional (a secretary's delegation), or
+    /// stop it with --remove.
+    Delegate {
+        /// The account's address (or name).
+        address: String,
+        /// The professional's address.
+        professional: String,
+        #[arg(long)]
+        remove: bool,
     },
     /// Who the account's certificate names (CPS card or application certificate).
     Identity {
@@ -56,7 +72,7 @@ impl From<SecurityArg> for Security {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuthArg {
     /// Password (LOGIN/PLAIN over TLS).
     Password,
@@ -105,14 +121,24 @@ pub struct AddArgs {
     /// Keep bodies offline for the last N days only (default: all).
     #[arg(long)]
     offline_days: Option<u32>,
+    /// A professional this account sends for (a secretary's delegation); repeat for several.
+    #[arg(long = "send-for", value_name = "ADDRESS")]
+    send_for: Vec<String>,
 }
 
 pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
     match command {
         AccountCommand::Add(a) => add(ctx, a),
+        AccountCommand::Setup(a) => super::account_setup::setup(ctx, *a, false),
+        AccountCommand::Discover(a) => super::account_setup::setup(ctx, *a, true),
         AccountCommand::List(out) => list(ctx, out),
         AccountCommand::Password { address } => password(ctx, &address),
         AccountCommand::CertificatePassword { address } => certificate_password(ctx, &address),
+        AccountCommand::Delegate {
+            address,
+            professional,
+            remove,
+        } => delegate(ctx, &address, &professional, remove),
         AccountCommand::Identity { address, json } => identity(ctx, &address, json),
     }
 }
@@ -120,33 +146,7 @@ pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
 fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
     let (store, _) = ctx.open_store()?;
     let username = a.username.unwrap_or_else(|| a.address.clone());
-    let auth = match a.auth {
-        AuthArg::Password => AuthMethod::Password { username },
-        AuthArg::Cps => AuthMethod::Cps {
-            pkcs11_module: a
-                .pkcs11_module
-                .map(|p| std::path::absolute(&p).unwrap_or(p)),
-        },
-        AuthArg::Certificate => {
-            let path = a.pkcs12.ok_or_else(|| Failure {
-                message: "--auth certificate needs --pkcs12 FILE".into(),
-                code: 2,
-            })?;
-            if !path.is_file() {
-                return Err(Failure {
-                    message: format!("no certificate file {}", path.display()),
-                    code: 2,
-                });
-            }
-            AuthMethod::Certificate {
-                pkcs12: std::path::absolute(&path).unwrap_or(path),
-            }
-        }
-        AuthArg::Psc => AuthMethod::ProSanteConnect { username },
-        AuthArg::Otp => AuthMethod::Otp {
-            identifier: username,
-        },
-    };
+    let auth = auth_method(a.auth, username, a.pkcs12, a.pkcs11_module)?;
     if let Some(ca) = &a.extra_ca {
         caducee::tls::read_pem_certs(ca)?;
     }
@@ -168,10 +168,85 @@ fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
             Some(days) => OfflineBodies::LastDays { days },
             None => OfflineBodies::All,
         },
-        delegations: vec![],
+        delegations: delegations(&a.send_for)?,
     };
     let id = account::add(&store, &a.name, &a.address, &settings)?;
     println!("account {id} added: {}", a.address.trim());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The login settings for `kind`.
+pub(super) fn auth_method(
+    kind: AuthArg,
+    username: String,
+    pkcs12: Option<PathBuf>,
+    pkcs11_module: Option<PathBuf>,
+) -> Result<AuthMethod, Failure> {
+    Ok(match kind {
+        AuthArg::Password => AuthMethod::Password { username },
+        AuthArg::Cps => AuthMethod::Cps {
+            pkcs11_module: pkcs11_module.map(|p| std::path::absolute(&p).unwrap_or(p)),
+        },
+        AuthArg::Certificate => {
+            let path = pkcs12.ok_or_else(|| Failure {
+                message: "--auth certificate needs --pkcs12 FILE".into(),
+                code: 2,
+            })?;
+            if !path.is_file() {
+                return Err(Failure {
+                    message: format!("no certificate file {}", path.display()),
+                    code: 2,
+                });
+            }
+            AuthMethod::Certificate {
+                pkcs12: std::path::absolute(&path).unwrap_or(path),
+            }
+        }
+        AuthArg::Psc => AuthMethod::ProSanteConnect { username },
+        AuthArg::Otp => AuthMethod::Otp {
+            identifier: username,
+        },
+    })
+}
+
+/// The addresses of `--send-for`, checked.
+pub(super) fn delegations(addresses: &[String]) -> Result<Vec<String>, Failure> {
+    let mut out: Vec<String> = Vec::new();
+    for a in addresses {
+        let a = a.trim();
+        match a.split_once('@') {
+            Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@') => {}
+            _ => {
+                return Err(Failure {
+                    message: format!("“{a}” is not an e-mail address"),
+                    code: 2,
+                });
+            }
+        }
+        if !out.iter().any(|x| x.eq_ignore_ascii_case(a)) {
+            out.push(a.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn delegate(ctx: &Ctx, key: &str, professional: &str, remove: bool) -> CmdResult {
+    let (store, _) = ctx.open_store()?;
+    let acc = account::get(&store, Some(key))?;
+    let pro = delegations(&[professional.to_owned()])?.remove(0);
+    let mut settings = acc.settings.clone();
+    settings
+        .delegations
+        .retain(|d| !d.trim().eq_ignore_ascii_case(&pro));
+    if !remove {
+        settings.delegations.push(pro.clone());
+    }
+    account::update_settings(&store, acc.id, &settings)?;
+    if remove {
+        println!("{} no longer sends for {pro}", acc.address);
+    } else {
+        println!("{} may now send for {pro}", acc.address);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -189,6 +264,9 @@ fn list(ctx: &Ctx, out: JsonFlag) -> CmdResult {
                 "{:<4} {:<32} {:<16} imap {}:{} ({:?})",
                 a.id, a.address, a.name, s.imap.host, s.imap.port, s.imap.security
             );
+            if !s.delegations.is_empty() {
+                println!("     sends for: {}", s.delegations.join(", "));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

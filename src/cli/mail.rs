@@ -40,6 +40,9 @@ pub struct ListArgs {
     /// Folder name (default: all folders).
     #[arg(long)]
     folder: Option<String>,
+    /// The account whose folder is meant, when several have one of that name.
+    #[arg(long, requires = "folder")]
+    account: Option<String>,
     #[command(flatten)]
     page: Page,
 }
@@ -175,11 +178,24 @@ pub fn folders(ctx: &Ctx, out: JsonFlag) -> CmdResult {
 
 pub fn list(ctx: &Ctx, args: ListArgs) -> CmdResult {
     let (store, _) = ctx.open_store()?;
-    let folder = args
-        .folder
-        .as_deref()
-        .map(|name| store.find_folder(name))
-        .transpose()?;
+    let folder = match (&args.account, args.folder.as_deref()) {
+        (Some(key), Some(name)) => {
+            let acc = caducee::account::get(&store, Some(key))?;
+            Some(
+                store
+                    .folder_id(Some(acc.id), name)?
+                    .ok_or_else(|| Failure {
+                        message: format!("{} has no folder “{name}”", acc.address),
+                        code: 2,
+                    })?,
+            )
+        }
+        _ => args
+            .folder
+            .as_deref()
+            .map(|name| store.find_folder(name))
+            .transpose()?,
+    };
     let rows = store.list_messages(folder, args.page.limit, args.page.offset)?;
     print_list(&rows, args.page.out)
 }

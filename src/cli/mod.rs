@@ -2,6 +2,7 @@
 //! software and tests. Every listing has `--json`.
 
 mod account;
+mod account_setup;
 mod audit;
 mod card;
 mod directory;

@@ -24,7 +24,9 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+pub mod dnsmasq;
 pub mod dovecot;
+pub mod https;
 pub mod mail;
 pub mod pcscd;
 pub mod sender;
