@@ -32,6 +32,13 @@ pub enum AccountCommand {
         /// The account's address (or name).
         address: String,
     },
+    /// Sign in with Pro Santé Connect (browser) or a one-time code.
+    Login(super::token_login::LoginArgs),
+    /// Sign out: end the session and drop the refresh token from the OS keyring.
+    Logout {
+        /// The account's address (or name).
+        address: String,
+    },
     /// Who the account's certificate names (CPS card or application certificate).
     Identity {
         /// The account's address (or name).
@@ -105,6 +112,12 @@ pub struct AddArgs {
     /// Keep bodies offline for the last N days only (default: all).
     #[arg(long)]
     offline_days: Option<u32>,
+    /// Pro Santé Connect: production, sandbox, or an issuer URL.
+    #[arg(long, default_value = "production")]
+    psc_provider: String,
+    /// Pro Santé Connect: the client id the ANS registered for this installation.
+    #[arg(long)]
+    psc_client_id: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
@@ -114,6 +127,8 @@ pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
         AccountCommand::Password { address } => password(ctx, &address),
         AccountCommand::CertificatePassword { address } => certificate_password(ctx, &address),
         AccountCommand::Identity { address, json } => identity(ctx, &address, json),
+        AccountCommand::Login(args) => super::token_login::login(ctx, args),
+        AccountCommand::Logout { address } => super::token_login::logout(ctx, &address),
     }
 }
 
@@ -142,7 +157,11 @@ fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
                 pkcs12: std::path::absolute(&path).unwrap_or(path),
             }
         }
-        AuthArg::Psc => AuthMethod::ProSanteConnect { username },
+        AuthArg::Psc => AuthMethod::ProSanteConnect {
+            username,
+            provider: a.psc_provider.parse()?,
+            client_id: a.psc_client_id,
+        },
         AuthArg::Otp => AuthMethod::Otp {
             identifier: username,
         },
