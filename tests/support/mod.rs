@@ -26,6 +26,8 @@ pub fn free_port() -> u16 {
 }
 pub mod dovecot;
 pub mod mail;
+pub mod oidc;
+pub mod otp;
 pub mod pcscd;
 pub mod sender;
 pub mod settings;
