@@ -42,10 +42,15 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> CmdResult {
             let (psc, pending) = token_login::psc_begin(&acc)?;
             println!("To sign in with Pro Santé Connect, open this address in your browser:");
             println!("{}", pending.url);
-            if !args.no_browser
-                && let Err(e) = oidc::open_browser(&pending.url)
-            {
-                eprintln!("caducee: {e}");
+            if !args.no_browser {
+                // A browser command that does not return must not hold up
+                // the wait for its redirect.
+                let url = pending.url.clone();
+                std::thread::spawn(move || {
+                    if let Err(e) = oidc::open_browser(&url) {
+                        eprintln!("caducee: {e}");
+                    }
+                });
             }
             eprintln!("waiting for the browser to come back…");
             let (who, _) =

@@ -25,6 +25,7 @@ pub fn free_port() -> u16 {
         .port()
 }
 pub mod dovecot;
+pub mod keyring;
 pub mod mail;
 pub mod oidc;
 pub mod otp;
