@@ -397,3 +397,64 @@ fn spoiled_id_tokens_are_refused() {
     assert!(session::current(&address).is_some());
     session::forget(&address);
 }
+
+#[test]
+fn watching_renews_tokens_and_stops_when_the_session_ends() {
+    let t = setup("wanda", &[]);
+    t.provider
+        .with(|s| s.access_lifetime = Duration::from_secs(1));
+    let address = t.s.account.address.clone();
+    t.d.deliver(
+        "wanda",
+        "INBOX",
+        &support::mail::message(1, &address),
+        false,
+    );
+    let (_, session) = t.login().unwrap();
+    let acc = t.account();
+    let syncs = Arc::new(Mutex::new(Vec::new()));
+    let seen = syncs.clone();
+    let d = &t.d;
+    let provider = &t.provider;
+    let opts = SyncOptions::default();
+    let mut progress = |_: &sync::Progress| {};
+    let mut on_sync = |r: &sync::SyncReport| seen.lock().unwrap().push(r.new_messages);
+    let outcome = t.rt.block_on(async {
+        let watch = sync::watch(&t.s.store, &acc, &opts, &mut progress, &mut on_sync);
+        let feed = async {
+            // New mail while tokens come and go; then the refresh token is revoked.
+            for i in 2..=4 {
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                d.deliver(
+                    "wanda",
+                    "INBOX",
+                    &support::mail::message(i, &address),
+                    false,
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            provider.with(|s| s.revoke_refresh_tokens());
+            std::future::pending::<()>().await
+        };
+        tokio::time::timeout(Duration::from_secs(30), async {
+            tokio::select! {
+                r = watch => r,
+                _ = feed => unreachable!(),
+            }
+        })
+        .await
+    });
+    let err = outcome.expect("the watch did not stop").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SyncError::Imap(ImapError::Session(SessionError::Ended { .. }))
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("sign in again"), "{err}");
+    let total: u64 = syncs.lock().unwrap().iter().sum();
+    assert_eq!(total, 4, "{:?}", syncs.lock().unwrap());
+    assert!(session.refreshes() >= 3, "{}", session.refreshes());
+    session::forget(&address);
+}
