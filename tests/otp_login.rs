@@ -251,3 +251,102 @@ fn an_expired_session_token_asks_to_sign_in_again() {
     assert!(t.sync().is_ok());
     session::forget(&address);
 }
+
+fn said(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn the_command_line_signs_in_with_a_code_for_each_command() {
+    let t = setup("ophelie");
+    let address = t.s.account.address.clone();
+    t.d.deliver(
+        "ophelie",
+        "INBOX",
+        &support::mail::message(1, &address),
+        false,
+    );
+    t.otp.with(|s| s.fixed_code = Some("424242".into()));
+    let cli = |code: &str, password: &str| {
+        let mut cmd = t.s.command();
+        cmd.env("CADUCEE_OTP_URL", &t.otp.url)
+            .env("CADUCEE_OTP_PASSWORD", password)
+            .env("CADUCEE_OTP_CODE", code)
+            .env_remove("CADUCEE_PASSWORD");
+        cmd
+    };
+
+    let out =
+        t.s.command()
+            .env_remove("CADUCEE_OTP_URL")
+            .args(["account", "login", &address])
+            .output()
+            .unwrap();
+    assert!(!out.status.success());
+    assert!(said(&out).contains("CADUCEE_OTP_URL"), "{}", said(&out));
+
+    let out = cli("424242", "wrong")
+        .args(["account", "login", &address])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        said(&out).contains("wrong identifier or password"),
+        "{}",
+        said(&out)
+    );
+
+    let out = cli("999999", PASSWORD)
+        .args(["sync", "--once"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        said(&out).contains("wrong code: 2 tries left"),
+        "{}",
+        said(&out)
+    );
+
+    let out = cli("424242", PASSWORD)
+        .args(["account", "login", &address, "--channel", "mail"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        said(&out).contains("signed in with a one-time code"),
+        "{}",
+        said(&out)
+    );
+
+    let out = cli("424242", PASSWORD)
+        .args(["sync", "--once"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", said(&out), t.d.log());
+    assert!(said(&out).contains("1 new messages"), "{}", said(&out));
+
+    let out = cli("424242", PASSWORD)
+        .args([
+            "send",
+            "--to",
+            &t.d.user("bob").address,
+            "--subject",
+            "Code à usage unique",
+            "--body",
+            "Bonjour",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", said(&out), t.d.log());
+    let entry: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mid = entry["message_id"].as_str().unwrap();
+    assert_eq!(
+        with_message_id(&t.d.folder_dir("bob", "INBOX"), mid).len(),
+        1
+    );
+}

@@ -41,6 +41,8 @@ pub struct State {
     pub requests: u32,
     /// Answer 429 with this Retry-After to the next request.
     pub throttle_next: Option<u64>,
+    /// Send this code instead of a new one (a script knows it in advance).
+    pub fixed_code: Option<String>,
     counter: u32,
 }
 
@@ -64,6 +66,7 @@ impl OtpService {
             tries_per_code: 3,
             requests: 0,
             throttle_next: None,
+            fixed_code: None,
             counter: 0,
         }));
         let (srv, st, tokens) = (server.clone(), state.clone(), provider.state.clone());
@@ -171,7 +174,10 @@ fn challenge(st: &mut State, identifier: &str, password: &str, channel: &str) ->
     }
     acc.failures = 0;
     st.counter += 1;
-    let code = format!("{:06}", (st.counter * 7919 + 123_457) % 1_000_000);
+    let code = st
+        .fixed_code
+        .clone()
+        .unwrap_or_else(|| format!("{:06}", (st.counter * 7919 + 123_457) % 1_000_000));
     let id = format!("tx-{}", st.counter);
     st.transactions.insert(
         id.clone(),
