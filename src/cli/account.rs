@@ -32,6 +32,11 @@ pub enum AccountCommand {
         /// The account's address (or name).
         address: String,
     },
+    /// Save the Pro Santé Connect client secret (confidential clients only) in the OS keyring, read from stdin.
+    PscClientSecret {
+        /// The account's address (or name).
+        address: String,
+    },
     /// Sign in with Pro Santé Connect (browser) or a one-time code.
     Login(super::token_login::LoginArgs),
     /// Sign out: end the session and drop the refresh token from the OS keyring.
@@ -127,6 +132,7 @@ pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
         AccountCommand::Password { address } => password(ctx, &address),
         AccountCommand::CertificatePassword { address } => certificate_password(ctx, &address),
         AccountCommand::Identity { address, json } => identity(ctx, &address, json),
+        AccountCommand::PscClientSecret { address } => psc_client_secret(ctx, &address),
         AccountCommand::Login(args) => super::token_login::login(ctx, args),
         AccountCommand::Logout { address } => super::token_login::logout(ctx, &address),
     }
@@ -163,7 +169,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
             client_id: a.psc_client_id,
         },
         AuthArg::Otp => AuthMethod::Otp {
-            identifier: username,
+            identifier: auth::otp::check_identifier(&username)?.to_owned(),
         },
     };
     if let Some(ca) = &a.extra_ca {
@@ -260,6 +266,29 @@ fn certificate_password(ctx: &Ctx, key: &str) -> CmdResult {
     .set(&pw)?;
     println!(
         "certificate password saved in the OS keyring for {}",
+        acc.address
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn psc_client_secret(ctx: &Ctx, key: &str) -> CmdResult {
+    let (store, _) = ctx.open_store()?;
+    let acc = account::get(&store, Some(key))?;
+    if !matches!(acc.settings.auth, AuthMethod::ProSanteConnect { .. }) {
+        return Err(Failure {
+            message: format!("{} does not sign in with Pro Santé Connect", acc.address),
+            code: 2,
+        });
+    }
+    let secret = read_stdin_secret()?;
+    Secret {
+        what: auth::oidc::CLIENT_SECRET,
+        account: &acc.address,
+        env: auth::oidc::CLIENT_SECRET_ENV,
+    }
+    .set(&secret)?;
+    println!(
+        "Pro Santé Connect client secret saved in the OS keyring for {}",
         acc.address
     );
     Ok(ExitCode::SUCCESS)
