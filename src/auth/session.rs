@@ -197,8 +197,9 @@ pub fn refresh_after(lifetime: Duration) -> Duration {
 
 impl TokenSession {
     /// Start a session on fresh tokens. With a refresher and a refresh
-    /// token, the refresh token is saved in `vault` and renewed in the
-    /// background (this must run inside a tokio runtime).
+    /// token, the refresh token is saved in `vault` and the access token
+    /// renewed in the background (on the current tokio runtime, else on a
+    /// thread of its own).
     pub fn start(
         account: &str,
         kind: &'static str,
@@ -223,7 +224,7 @@ impl TokenSession {
                 account: account.to_owned(),
                 reason: e.to_string(),
             })?;
-            let task = tokio::spawn(renew(
+            let task = spawn(renew(
                 Arc::downgrade(&inner),
                 refresher,
                 vault,
@@ -231,7 +232,7 @@ impl TokenSession {
                 tokens.expires_in,
             ));
             if let Ok(mut t) = inner.task.lock() {
-                *t = Some(task.abort_handle());
+                *t = task;
             }
         }
         Ok(TokenSession { inner })
@@ -359,6 +360,39 @@ impl TokenSession {
             if rx.changed().await.is_err() {
                 std::future::pending::<()>().await;
             }
+        }
+    }
+}
+
+/// Run the renewal task on the caller's tokio runtime, or, outside one, on a
+/// small runtime of its own in a thread that ends with the task.
+fn spawn(
+    task: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Option<tokio::task::AbortHandle> {
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        return Some(handle.spawn(task).abort_handle());
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let started = std::thread::Builder::new()
+        .name("token-renewal".into())
+        .spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                let running = tokio::spawn(task);
+                let _ = tx.send(running.abort_handle());
+                let _ = running.await;
+            });
+        });
+    match started {
+        Ok(_) => rx.recv().ok(),
+        Err(e) => {
+            tracing::warn!(error = %e, "no thread for token renewal");
+            None
         }
     }
 }
@@ -548,6 +582,31 @@ mod tests {
         // Rotated twice, then dropped when refused.
         assert_eq!(vault.load().unwrap(), None);
         assert_eq!(refresher.calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn renewal_runs_outside_a_runtime_too() {
+        let refresher = Arc::new(Counting {
+            calls: AtomicU64::new(0),
+            refuse_after: 10,
+        });
+        let s = TokenSession::start(
+            "plain@test.mssante.fr",
+            "test",
+            Tokens {
+                access: "access-0".into(),
+                expires_in: Duration::from_millis(300),
+                refresh: Some("r".into()),
+            },
+            Some(refresher),
+            Some(Arc::new(Memory::default())),
+        )
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(700));
+        assert!(s.refreshes() >= 1);
+        assert_ne!(s.access_token().unwrap(), "access-0");
+        s.end("done");
+        assert!(s.access_token().is_err());
     }
 
     #[tokio::test]

@@ -62,7 +62,8 @@ pub fn psc_begin(account: &Account) -> Result<(Psc, PendingLogin), TokenLoginErr
 }
 
 /// Wait for the browser, check the ID token, start and register the session
-/// (the refresh token goes to `vault`; must run inside a tokio runtime).
+/// (the refresh token goes to `vault`; renewal runs on the current tokio
+/// runtime, else on a thread of its own).
 pub fn psc_finish(
     account: &Account,
     psc: Psc,
