@@ -379,6 +379,7 @@ fn spoiled_id_tokens_are_refused() {
         (IdTokenFault::BadSignature, "signature"),
         (IdTokenFault::WrongAudience, "audience"),
         (IdTokenFault::WrongNonce, "nonce"),
+        (IdTokenFault::WrongIssuer, "issuer"),
         (IdTokenFault::Expired, "expired"),
     ] {
         t.provider.with(|s| s.fault = fault);

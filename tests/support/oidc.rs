@@ -35,6 +35,7 @@ pub enum IdTokenFault {
     BadSignature,
     WrongAudience,
     WrongNonce,
+    WrongIssuer,
     Expired,
 }
 
@@ -436,8 +437,12 @@ fn id_token(st: &State, issuer: &str, nonce: &str, access: &str) -> String {
     given.insert(None, EndUserGivenName::new("Claire".into()));
     let mut family = LocalizedClaim::new();
     family.insert(None, EndUserFamilyName::new("Médecin".into()));
+    let issuer = match st.fault {
+        IdTokenFault::WrongIssuer => "https://auth.example.invalid/auth/realms/other".to_owned(),
+        _ => issuer.to_owned(),
+    };
     let claims = IdTokenClaims::new(
-        IssuerUrl::new(issuer.to_owned()).unwrap(),
+        IssuerUrl::new(issuer).unwrap(),
         vec![Audience::new(audience.into())],
         exp,
         iat,
