@@ -137,11 +137,20 @@ fn login_sync_send_and_logout_from_the_command_line() {
         }
     }
 
+    // Signing out revokes the refresh token at the provider.
+    assert!(provider.with(|p| p.any_refresh_valid()));
     let out = cli()
         .args(["account", "logout", &address])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("revoked at the provider"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(provider.with(|p| p.revocations), 1);
+    assert!(!provider.with(|p| p.any_refresh_valid()));
     let out = cli().args(["sync", "--once"]).output().unwrap();
     assert!(!out.status.success());
     assert!(text(&out).contains("not signed in"), "{}", text(&out));

@@ -167,14 +167,43 @@ pub fn otp_login(
     Ok(s)
 }
 
-/// Sign out: end the session and drop the refresh token from the keyring.
-pub fn logout(account: &Account) -> Result<(), TokenLoginError> {
+/// Sign out: end the session, revoke the refresh token at the provider when
+/// it can be reached (RFC 7009; a failure there is reported but does not keep
+/// the token) and drop it from `vault`.
+pub fn logout_with(account: &Account, vault: Arc<dyn Vault>) -> Result<Logout, TokenLoginError> {
     session::forget(&account.address);
-    KeyringVault::shared(&account.address)
-        .delete()
-        .map_err(|e| SessionError::Keyring {
-            account: account.address.clone(),
-            reason: e.to_string(),
-        })?;
-    Ok(())
+    let keyring = |e: crate::secrets::SecretError| SessionError::Keyring {
+        account: account.address.clone(),
+        reason: e.to_string(),
+    };
+    let mut outcome = Logout::NothingToRevoke;
+    if matches!(account.settings.auth, AuthMethod::ProSanteConnect { .. })
+        && let Some(token) = vault.load().map_err(keyring)?
+    {
+        outcome = match psc_for(account).and_then(|p| Ok(p.revoke(&token)?)) {
+            Ok(true) => Logout::Revoked,
+            Ok(false) => Logout::NoRevocationEndpoint,
+            Err(e) => Logout::RevocationFailed(e.to_string()),
+        };
+    }
+    vault.delete().map_err(keyring)?;
+    Ok(outcome)
+}
+
+/// [`logout_with`] the OS keyring.
+pub fn logout(account: &Account) -> Result<Logout, TokenLoginError> {
+    logout_with(account, KeyringVault::shared(&account.address))
+}
+
+/// What signing out did at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logout {
+    /// The refresh token was revoked.
+    Revoked,
+    /// The provider offers no revocation: the token was only forgotten here.
+    NoRevocationEndpoint,
+    /// The provider could not be told (the token was forgotten here).
+    RevocationFailed(String),
+    /// No refresh token was kept.
+    NothingToRevoke,
 }

@@ -88,11 +88,17 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> CmdResult {
 pub fn logout(ctx: &Ctx, key: &str) -> CmdResult {
     let (store, _) = ctx.open_store()?;
     let acc = account::get(&store, Some(key))?;
-    token_login::logout(&acc)?;
-    println!(
-        "signed out: the refresh token of {} was dropped",
-        acc.address
-    );
+    let how = match token_login::logout(&acc)? {
+        token_login::Logout::Revoked => "revoked at the provider and dropped".to_owned(),
+        token_login::Logout::NoRevocationEndpoint => {
+            "dropped (the provider offers no revocation)".to_owned()
+        }
+        token_login::Logout::RevocationFailed(why) => {
+            format!("dropped, but the provider could not be told ({why})")
+        }
+        token_login::Logout::NothingToRevoke => "dropped (none was kept)".to_owned(),
+    };
+    println!("signed out: the refresh token of {} was {how}", acc.address);
     Ok(ExitCode::SUCCESS)
 }
 

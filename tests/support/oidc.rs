@@ -64,6 +64,8 @@ pub struct State {
     pub code_grants: u32,
     pub refresh_grants: u32,
     pub refused_refreshes: u32,
+    /// Refresh tokens revoked through the RFC 7009 endpoint.
+    pub revocations: u32,
     /// Every token Dovecot asked about, with the answer.
     pub introspected: Vec<(String, bool)>,
     /// The query of the last authorize request.
@@ -102,6 +104,11 @@ impl State {
         for v in self.refresh.values_mut() {
             v.1 = false;
         }
+    }
+
+    /// Whether any refresh token is still valid.
+    pub fn any_refresh_valid(&self) -> bool {
+        self.refresh.values().any(|v| v.1)
     }
 
     /// Whether `token` is a valid refresh token now.
@@ -155,6 +162,7 @@ impl Provider {
             code_grants: 0,
             refresh_grants: 0,
             refused_refreshes: 0,
+            revocations: 0,
             introspected: Vec::new(),
             last_authorize: HashMap::new(),
             counter: 0,
@@ -235,6 +243,21 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, issuer: &str) {
             let (status, v) = token(&mut state.lock().unwrap(), &params, auth_header, issuer);
             json(status, v)
         }
+        "/protocol/openid-connect/revoke" => {
+            let params = query(&body);
+            let mut st = state.lock().unwrap();
+            if params.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+                json(401, serde_json::json!({ "error": "invalid_client" }))
+            } else {
+                let token = params.get("token").cloned().unwrap_or_default();
+                if let Some(v) = st.refresh.get_mut(&token) {
+                    v.1 = false;
+                    st.revocations += 1;
+                }
+                // RFC 7009 §2.2: 200 whether or not the token was known.
+                tiny_http::Response::from_string("").with_status_code(200)
+            }
+        }
         "/protocol/openid-connect/token/introspect" => {
             let params = query(&body);
             let token = params.get("token").cloned().unwrap_or_default();
@@ -270,6 +293,7 @@ fn discovery(issuer: &str) -> serde_json::Value {
         "authorization_endpoint": ep("auth"),
         "token_endpoint": ep("token"),
         "introspection_endpoint": ep("token/introspect"),
+        "revocation_endpoint": ep("revoke"),
         "jwks_uri": ep("certs"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],

@@ -10,14 +10,16 @@ pub mod redirect;
 use std::time::Duration;
 
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreTokenResponse,
+    CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
+    CoreClientAuthMethod, CoreGenderClaim, CoreGrantType, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreJwsSigningAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType, CoreTokenResponse,
 };
 use openidconnect::{
     AdditionalClaims, AuthUrl, AuthenticationContextClass, AuthorizationCode, ClientId,
     ClientSecret, CsrfToken, IdToken, IdTokenClaims, IssuerUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    TokenResponse, TokenUrl,
+    PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata, RedirectUrl, RefreshToken,
+    RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -169,6 +171,32 @@ impl AdditionalClaims for PscClaims {}
 pub type PscIdToken =
     IdToken<PscClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 
+/// What the discovery document says beyond the core fields: where tokens
+/// are revoked (RFC 7009), as Keycloak-based providers announce it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RevocationMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+}
+
+impl openidconnect::AdditionalProviderMetadata for RevocationMetadata {}
+
+/// The provider's discovery document.
+pub type PscProviderMetadata = ProviderMetadata<
+    RevocationMetadata,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
 /// Who signed in, from the verified ID token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PscIdentity {
@@ -184,7 +212,7 @@ pub struct PscIdentity {
 #[derive(Clone)]
 pub struct Psc {
     provider: PscProvider,
-    metadata: CoreProviderMetadata,
+    metadata: PscProviderMetadata,
     client_id: ClientId,
     client_secret: Option<ClientSecret>,
     allow_http: bool,
@@ -240,11 +268,12 @@ impl Psc {
         let allow_http = check_issuer(issuer)?;
         let issuer_url = IssuerUrl::new(issuer.to_owned())
             .map_err(|e| OidcError::BadUrl(issuer.to_owned(), e.to_string()))?;
-        let metadata = CoreProviderMetadata::discover(&issuer_url, &Http::new(allow_http))
-            .map_err(|e| match e {
+        let metadata = PscProviderMetadata::discover(&issuer_url, &Http::new(allow_http)).map_err(
+            |e| match e {
                 openidconnect::DiscoveryError::Request(e) => OidcError::Unreachable(e.to_string()),
                 other => OidcError::Discovery(error_chain(&other)),
-            })?;
+            },
+        )?;
         Ok(Psc {
             provider: provider.clone(),
             metadata,
@@ -359,6 +388,42 @@ impl Psc {
                 other => RefreshError::Transient(error_chain(&other)),
             })?;
         Ok(tokens_of(&response))
+    }
+
+    /// Revoke a refresh token at the provider (RFC 7009), when it offers a
+    /// revocation endpoint; `Ok(false)` when it offers none.
+    pub fn revoke(&self, refresh_token: &str) -> Result<bool, OidcError> {
+        let Some(url) = &self.metadata.additional_metadata().revocation_endpoint else {
+            return Ok(false);
+        };
+        // One form POST (RFC 7009 §2.1). The OAuth library refuses a
+        // plain-http endpoint even on loopback, so it is sent here.
+        let secret = self.client_secret.as_ref().map(|s| s.secret().clone());
+        let mut form = vec![
+            ("token", refresh_token),
+            ("token_type_hint", "refresh_token"),
+        ];
+        if secret.is_none() {
+            form.push(("client_id", self.client_id.as_str()));
+        }
+        let http = Http::new(self.allow_http);
+        let mut request = http.agent().post(url);
+        if let Some(secret) = &secret {
+            use base64::Engine;
+            let basic = base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{secret}", self.client_id.as_str()));
+            request = request.header("Authorization", format!("Basic {basic}"));
+        }
+        let response = request
+            .send_form(form)
+            .map_err(|e| OidcError::Unreachable(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(OidcError::Token(format!(
+                "revocation answered HTTP {}",
+                response.status()
+            )));
+        }
+        Ok(true)
     }
 
     /// The refresher a token session calls.
