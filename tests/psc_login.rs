@@ -380,6 +380,7 @@ fn spoiled_id_tokens_are_refused() {
         (IdTokenFault::WrongAudience, "audience"),
         (IdTokenFault::WrongNonce, "nonce"),
         (IdTokenFault::WrongIssuer, "issuer"),
+        (IdTokenFault::WrongAccessTokenHash, "at_hash"),
         (IdTokenFault::Expired, "expired"),
     ] {
         t.provider.with(|s| s.fault = fault);
@@ -457,5 +458,43 @@ fn watching_renews_tokens_and_stops_when_the_session_ends() {
     let total: u64 = syncs.lock().unwrap().iter().sum();
     assert_eq!(total, 4, "{:?}", syncs.lock().unwrap());
     assert!(session.refreshes() >= 3, "{}", session.refreshes());
+    session::forget(&address);
+}
+
+#[test]
+fn an_expired_refresh_token_stops_the_next_start_cleanly() {
+    let t = setup("edith", &["bob"]);
+    t.provider
+        .with(|s| s.refresh_lifetime = Some(Duration::from_secs(1)));
+    let address = t.s.account.address.clone();
+    let (_, first) = t.login().unwrap();
+    let bob = t.d.user("bob").address.clone();
+    let (id, _) = t.queue(&bob, "En attente");
+    // The process ends (its session with it); later, a one-shot command
+    // starts from the kept refresh token, which has expired meanwhile.
+    session::forget(&address);
+    drop(first);
+    std::thread::sleep(Duration::from_millis(1200));
+    let acc = t.account();
+    let resumed =
+        t.rt.block_on(token_login::resume_with(&acc, t.vault.clone()));
+    match resumed {
+        Err(TokenLoginError::Session(e @ SessionError::Ended { .. })) => {
+            assert!(e.to_string().contains("sign in again"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(t.vault.load().unwrap(), None);
+    let e = outbox::get(&t.s.store, id).unwrap();
+    assert_eq!((e.state, e.attempts), (OutboxState::Queued, 0));
+    // Signed in again, the next start resumes from the new refresh token.
+    t.login().unwrap();
+    session::forget(&address);
+    let resumed =
+        t.rt.block_on(token_login::resume_with(&acc, t.vault.clone()))
+            .unwrap()
+            .unwrap();
+    assert!(resumed.access_token().is_ok());
+    assert_eq!(t.flush().unwrap().sent, vec![id]);
     session::forget(&address);
 }

@@ -37,6 +37,8 @@ pub enum IdTokenFault {
     WrongNonce,
     WrongIssuer,
     Expired,
+    /// `at_hash` made from another access token.
+    WrongAccessTokenHash,
 }
 
 struct Grant {
@@ -56,11 +58,15 @@ pub struct State {
     /// The mail user the next sign-in is for (introspection's `username`).
     pub username: String,
     pub access_lifetime: Duration,
+    /// How long a refresh token lives (none: until used or revoked).
+    pub refresh_lifetime: Option<Duration>,
     pub fault: IdTokenFault,
     codes: HashMap<String, Grant>,
     access: HashMap<String, Access>,
     /// Refresh token -> (user, still valid).
     refresh: HashMap<String, (String, bool)>,
+    /// Refresh token -> when it expires.
+    refresh_expiry: HashMap<String, Instant>,
     pub code_grants: u32,
     pub refresh_grants: u32,
     pub refused_refreshes: u32,
@@ -96,6 +102,16 @@ impl State {
                 expires_at: Instant::now() + lifetime,
             },
         );
+        token
+    }
+
+    fn new_refresh(&mut self, user: &str) -> String {
+        let token = self.new_token("rt");
+        self.refresh.insert(token.clone(), (user.to_owned(), true));
+        if let Some(life) = self.refresh_lifetime {
+            self.refresh_expiry
+                .insert(token.clone(), Instant::now() + life);
+        }
         token
     }
 
@@ -155,10 +171,12 @@ impl Provider {
             other_key: signing_key(),
             username: username.to_owned(),
             access_lifetime: Duration::from_secs(300),
+            refresh_lifetime: None,
             fault: IdTokenFault::None,
             codes: HashMap::new(),
             access: HashMap::new(),
             refresh: HashMap::new(),
+            refresh_expiry: HashMap::new(),
             code_grants: 0,
             refresh_grants: 0,
             refused_refreshes: 0,
@@ -394,8 +412,7 @@ fn token(
             let user = st.username.clone();
             let lifetime = st.access_lifetime;
             let access = st.issue_access(&user, lifetime);
-            let refresh = st.new_token("rt");
-            st.refresh.insert(refresh.clone(), (user, true));
+            let refresh = st.new_refresh(&user);
             let id_token = id_token(st, issuer, &grant.nonce, &access);
             (
                 200,
@@ -411,8 +428,12 @@ fn token(
         }
         "refresh_token" => {
             let old = get("refresh_token");
+            let expired = st
+                .refresh_expiry
+                .get(&old)
+                .is_some_and(|t| Instant::now() >= *t);
             let user = match st.refresh.get(&old) {
-                Some((user, true)) => user.clone(),
+                Some((user, true)) if !expired => user.clone(),
                 _ => {
                     st.refused_refreshes += 1;
                     return token_error("invalid_grant", "Token is not active");
@@ -421,8 +442,7 @@ fn token(
             st.refresh_grants += 1;
             // Rotation: the old refresh token is spent.
             st.refresh.insert(old, (user.clone(), false));
-            let refresh = st.new_token("rt");
-            st.refresh.insert(refresh.clone(), (user.clone(), true));
+            let refresh = st.new_refresh(&user);
             let lifetime = st.access_lifetime;
             let access = st.issue_access(&user, lifetime);
             (
@@ -488,7 +508,10 @@ fn id_token(st: &State, issuer: &str, nonce: &str, access: &str) -> String {
         claims,
         key,
         CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-        Some(&AccessToken::new(access.to_owned())),
+        Some(&AccessToken::new(match st.fault {
+            IdTokenFault::WrongAccessTokenHash => format!("{access}-other"),
+            _ => access.to_owned(),
+        })),
         None,
     )
     .unwrap()

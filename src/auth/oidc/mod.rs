@@ -365,7 +365,7 @@ impl Psc {
         nonce: &Nonce,
     ) -> Result<PscIdentity, OidcError> {
         let raw = response.id_token().ok_or(OidcError::NoIdToken)?.to_string();
-        verify_id_token(client, &raw, nonce)
+        verify_id_token(client, &raw, nonce, Some(response.access_token()))
     }
 
     /// Trade a refresh token for new tokens.
@@ -444,13 +444,29 @@ fn verify_id_token(
     client: &ReadyClient,
     raw: &str,
     nonce: &Nonce,
+    access_token: Option<&openidconnect::AccessToken>,
 ) -> Result<PscIdentity, OidcError> {
     let token: PscIdToken = raw
         .parse()
         .map_err(|e: serde_json::Error| OidcError::IdToken(e.to_string()))?;
+    let verifier = client.id_token_verifier();
     let claims: &IdTokenClaims<PscClaims, CoreGenderClaim> = token
-        .claims(&client.id_token_verifier(), nonce)
+        .claims(&verifier, nonce)
         .map_err(|e| OidcError::IdToken(error_chain(&e)))?;
+    // The access token is the one the ID token was issued with (at_hash),
+    // when the provider says so.
+    if let (Some(expected), Some(access)) = (claims.access_token_hash(), access_token) {
+        let bad = |e: &dyn std::error::Error| OidcError::IdToken(error_chain(e));
+        let alg = token.signing_alg().map_err(|e| bad(&e))?;
+        let key = token.signing_key(&verifier).map_err(|e| bad(&e))?;
+        let actual =
+            openidconnect::AccessTokenHash::from_token(access, alg, key).map_err(|e| bad(&e))?;
+        if actual != *expected {
+            return Err(OidcError::IdToken(
+                "its access token hash (at_hash) does not match the access token".into(),
+            ));
+        }
+    }
     let national_id = claims
         .additional_claims()
         .subject_name_id
