@@ -14,6 +14,7 @@ PACKAGES=(
   softhsm2 opensc openssl                   # a PKCS#11 token standing in for the CPS card; PKCS#12 files
   pcscd vsmartcard-vpcd                     # PC/SC service with a virtual reader (card tests)
   dnsmasq-base                              # a private DNS server for SRV discovery tests
+  gnome-keyring dbus-daemon libsecret-tools curl  # a private Secret Service; curl as the browser (PSC CLI test)
 )
 
 missing=()

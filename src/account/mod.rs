@@ -76,7 +76,16 @@ pub enum AuthMethod {
     /// Application mailbox: PKCS#12 certificate file, password in the keyring.
     Certificate { pkcs12: PathBuf },
     /// Pro Santé Connect (e-CPS): OIDC, then SASL XOAUTH2.
-    ProSanteConnect { username: String },
+    ProSanteConnect {
+        username: String,
+        /// Production (default), sandbox, or an issuer URL.
+        #[serde(default)]
+        provider: crate::auth::oidc::PscProvider,
+        /// The client id the ANS registered for this installation (its
+        /// secret, if any, is in the keyring).
+        #[serde(default)]
+        client_id: Option<String>,
+    },
     /// National operator's two-step login (password + one-time code).
     Otp { identifier: String },
 }

@@ -11,13 +11,17 @@ pub mod card_unlock;
 pub mod identity;
 pub mod lock;
 pub mod module;
+pub mod oidc;
+pub mod otp;
 pub mod pcsc;
 pub mod pin;
 pub mod pkcs12;
 pub mod resolver;
+pub mod session;
 pub mod sessions;
 pub mod signer;
 pub mod token;
+pub mod token_login;
 
 use std::path::PathBuf;
 

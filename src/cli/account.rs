@@ -19,7 +19,7 @@ use super::{CmdResult, Ctx, Failure};
 #[derive(Subcommand)]
 pub enum AccountCommand {
     /// Add a mail account.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Set up an account from its address alone: find the servers (DNS SRV,
     /// autoconfig, or the settings given), the login methods they offer, and
     /// add the account.
@@ -47,6 +47,18 @@ pub enum AccountCommand {
         professional: String,
         #[arg(long)]
         remove: bool,
+    },
+    /// Save the Pro Santé Connect client secret (confidential clients only) in the OS keyring, read from stdin.
+    PscClientSecret {
+        /// The account's address (or name).
+        address: String,
+    },
+    /// Sign in with Pro Santé Connect (browser) or a one-time code.
+    Login(super::token_login::LoginArgs),
+    /// Sign out: end the session and drop the refresh token from the OS keyring.
+    Logout {
+        /// The account's address (or name).
+        address: String,
     },
     /// Who the account's certificate names (CPS card or application certificate).
     Identity {
@@ -124,11 +136,13 @@ pub struct AddArgs {
     /// A professional this account sends for (a secretary's delegation); repeat for several.
     #[arg(long = "send-for", value_name = "ADDRESS")]
     send_for: Vec<String>,
+    #[command(flatten)]
+    psc: PscArgs,
 }
 
 pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
     match command {
-        AccountCommand::Add(a) => add(ctx, a),
+        AccountCommand::Add(a) => add(ctx, *a),
         AccountCommand::Setup(a) => super::account_setup::setup(ctx, *a, false),
         AccountCommand::Discover(a) => super::account_setup::setup(ctx, *a, true),
         AccountCommand::List(out) => list(ctx, out),
@@ -140,13 +154,16 @@ pub fn run(ctx: &Ctx, command: AccountCommand) -> CmdResult {
             remove,
         } => delegate(ctx, &address, &professional, remove),
         AccountCommand::Identity { address, json } => identity(ctx, &address, json),
+        AccountCommand::PscClientSecret { address } => psc_client_secret(ctx, &address),
+        AccountCommand::Login(args) => super::token_login::login(ctx, args),
+        AccountCommand::Logout { address } => super::token_login::logout(ctx, &address),
     }
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> CmdResult {
     let (store, _) = ctx.open_store()?;
     let username = a.username.unwrap_or_else(|| a.address.clone());
-    let auth = auth_method(a.auth, username, a.pkcs12, a.pkcs11_module)?;
+    let auth = auth_method(a.auth, username, a.pkcs12, a.pkcs11_module, &a.psc)?;
     if let Some(ca) = &a.extra_ca {
         caducee::tls::read_pem_certs(ca)?;
     }
@@ -181,6 +198,7 @@ pub(super) fn auth_method(
     username: String,
     pkcs12: Option<PathBuf>,
     pkcs11_module: Option<PathBuf>,
+    psc: &PscArgs,
 ) -> Result<AuthMethod, Failure> {
     Ok(match kind {
         AuthArg::Password => AuthMethod::Password { username },
@@ -202,11 +220,26 @@ pub(super) fn auth_method(
                 pkcs12: std::path::absolute(&path).unwrap_or(path),
             }
         }
-        AuthArg::Psc => AuthMethod::ProSanteConnect { username },
+        AuthArg::Psc => AuthMethod::ProSanteConnect {
+            username,
+            provider: psc.psc_provider.parse()?,
+            client_id: psc.psc_client_id.clone(),
+        },
         AuthArg::Otp => AuthMethod::Otp {
-            identifier: username,
+            identifier: auth::otp::check_identifier(&username)?.to_owned(),
         },
     })
+}
+
+/// The Pro Santé Connect settings of `account add` and `account setup`.
+#[derive(clap::Args, Debug, Clone)]
+pub(super) struct PscArgs {
+    /// Pro Santé Connect: production, sandbox, or an issuer URL.
+    #[arg(long, default_value = "production")]
+    psc_provider: String,
+    /// Pro Santé Connect: the client id the ANS registered for this installation.
+    #[arg(long)]
+    psc_client_id: Option<String>,
 }
 
 /// The addresses of `--send-for`, checked.
@@ -319,6 +352,29 @@ fn certificate_password(ctx: &Ctx, key: &str) -> CmdResult {
     .set(&pw)?;
     println!(
         "certificate password saved in the OS keyring for {}",
+        acc.address
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn psc_client_secret(ctx: &Ctx, key: &str) -> CmdResult {
+    let (store, _) = ctx.open_store()?;
+    let acc = account::get(&store, Some(key))?;
+    if !matches!(acc.settings.auth, AuthMethod::ProSanteConnect { .. }) {
+        return Err(Failure {
+            message: format!("{} does not sign in with Pro Santé Connect", acc.address),
+            code: 2,
+        });
+    }
+    let secret = read_stdin_secret()?;
+    Secret {
+        what: auth::oidc::CLIENT_SECRET,
+        account: &acc.address,
+        env: auth::oidc::CLIENT_SECRET_ENV,
+    }
+    .set(&secret)?;
+    println!(
+        "Pro Santé Connect client secret saved in the OS keyring for {}",
         acc.address
     );
     Ok(ExitCode::SUCCESS)

@@ -15,7 +15,7 @@ use caducee::account::{
     self, AccountSettings, DEFAULT_ATTACHMENT_LIMIT, OfflineBodies, Security, Server,
 };
 
-use super::account::{AuthArg, SecurityArg, auth_method, delegations};
+use super::account::{AuthArg, PscArgs, SecurityArg, auth_method, delegations};
 use super::output;
 use super::{CmdResult, Ctx, Failure};
 
@@ -62,6 +62,8 @@ pub struct SetupArgs {
     /// The application certificate (PKCS#12 file), for a certificate login.
     #[arg(long)]
     pkcs12: Option<PathBuf>,
+    #[command(flatten)]
+    psc: PscArgs,
     /// Keep bodies offline for the last N days only (default: all).
     #[arg(long)]
     offline_days: Option<u32>,
@@ -200,6 +202,7 @@ pub fn setup(ctx: &Ctx, a: SetupArgs, show_only: bool) -> CmdResult {
             username,
             a.pkcs12.clone(),
             a.pkcs11_module.clone(),
+            &a.psc,
         )?;
         let settings = AccountSettings {
             imap: found.imap.clone(),

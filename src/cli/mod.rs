@@ -13,6 +13,7 @@ mod pin;
 mod send;
 mod store_cmd;
 mod sync;
+mod token_login;
 mod whitelist;
 
 use std::path::PathBuf;

@@ -202,11 +202,13 @@ fn flush_account(store: &Store, account: &Account) -> Result<FlushReport, Failur
             super::account::print_card_login(account, true)?;
             String::new()
         }
+        AuthMethod::ProSanteConnect { .. } | AuthMethod::Otp { .. } => String::new(),
         _ => password(account)?,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    super::token_login::start_session(&runtime, account)?;
     Ok(runtime.block_on(send::flush(store, account, &password))?)
 }
 

@@ -123,6 +123,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> CmdResult {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    super::token_login::start_session(&rt, &acc)?;
     let mut bar = Bar::new();
     let mut progress = |p: &Progress| bar.update(p);
     if args.watch {

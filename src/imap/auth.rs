@@ -2,14 +2,13 @@
 //! SASL EXTERNAL after a TLS client certificate, SASL XOAUTH2 with a token.
 
 use crate::account::{Account, AuthMethod};
+use crate::auth::session;
 use crate::secrets::Secret;
 
 use super::ImapError;
 
 /// Environment variable holding the password in headless mode.
 pub const PASSWORD_ENV: &str = "CADUCEE_PASSWORD";
-/// Environment variable holding an OAuth2 access token in headless mode.
-pub const TOKEN_ENV: &str = "CADUCEE_ACCESS_TOKEN";
 
 /// What is sent to log in.
 #[derive(Clone)]
@@ -19,7 +18,8 @@ pub enum Credentials {
     /// SASL EXTERNAL: the TLS client certificate (set in the account's
     /// `TlsSettings::client_auth`) is the proof; `authzid` is usually empty.
     External { authzid: Option<String> },
-    /// SASL XOAUTH2 with a bearer token (Pro Santé Connect).
+    /// SASL XOAUTH2 with a bearer token (Pro Santé Connect, one-time-code
+    /// login), taken from the account's token session at each login.
     XOAuth2 { username: String, token: String },
 }
 
@@ -61,20 +61,23 @@ impl Credentials {
             AuthMethod::Cps { .. } | AuthMethod::Certificate { .. } => {
                 Ok(Self::External { authzid: None })
             }
-            AuthMethod::ProSanteConnect { username } => {
-                let token = Secret {
-                    what: "access-token",
-                    account: &account.address,
-                    env: TOKEN_ENV,
-                }
-                .get()?;
-                Ok(Self::XOAuth2 {
-                    username: username.clone(),
-                    token,
-                })
-            }
-            AuthMethod::Otp { .. } => Err(ImapError::UnsupportedAuth("otp")),
+            AuthMethod::ProSanteConnect { username, .. } => Ok(Self::XOAuth2 {
+                username: username.clone(),
+                token: session::token_for(&account.address, session_kind(account))?,
+            }),
+            AuthMethod::Otp { .. } => Ok(Self::XOAuth2 {
+                username: account.address.clone(),
+                token: session::token_for(&account.address, session_kind(account))?,
+            }),
         }
+    }
+}
+
+/// How a token account's session is named in messages.
+pub fn session_kind(account: &Account) -> &'static str {
+    match account.settings.auth {
+        AuthMethod::Otp { .. } => crate::auth::otp::KIND,
+        _ => "Pro Santé Connect",
     }
 }
 

@@ -52,12 +52,18 @@ pub enum ImapError {
         "the mail server refused the certificate login: {reason}. The server must trust the certificate's issuer and know its holder; check the card or certificate with `caducee account identity ADDRESS`"
     )]
     CertificateRefused { reason: String },
+    #[error(
+        "the mail server refused the sign-in token of {user}: {reason}. Sign in again with `caducee account login ADDRESS`"
+    )]
+    TokenRefused { user: String, reason: String },
     #[error(transparent)]
     Certificate(#[from] crate::auth::AuthError),
     #[error("the sign-in method {0} is not available for IMAP yet")]
     UnsupportedAuth(&'static str),
     #[error(transparent)]
     Secret(#[from] SecretError),
+    #[error(transparent)]
+    Session(#[from] crate::auth::session::SessionError),
     #[error("the mail server timed out ({0})")]
     Timeout(&'static str),
     #[error("IMAP error: {0}")]
@@ -77,6 +83,7 @@ impl ImapError {
                 async_imap::error::Error::Io(_) | async_imap::error::Error::ConnectionLost
             ),
             Self::Tls(TlsError::Handshake { .. }) => true,
+            Self::Session(e) => e.is_transient(),
             _ => false,
         }
     }
@@ -246,6 +253,14 @@ fn auth_error(creds: &Credentials, e: async_imap::error::Error) -> ImapError {
             if matches!(creds, Credentials::External { .. }) =>
         {
             ImapError::CertificateRefused {
+                reason: server_text(&reason),
+            }
+        }
+        async_imap::error::Error::No(reason) | async_imap::error::Error::Bad(reason)
+            if matches!(creds, Credentials::XOAuth2 { .. }) =>
+        {
+            ImapError::TokenRefused {
+                user: creds.user().to_owned(),
                 reason: server_text(&reason),
             }
         }

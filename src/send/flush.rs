@@ -46,8 +46,8 @@ pub fn username(account: &Account) -> Result<&str, SendError> {
         AuthMethod::Certificate { .. } => {
             Err(SendError::AuthUnsupported("an application certificate"))
         }
-        AuthMethod::ProSanteConnect { .. } => Err(SendError::AuthUnsupported("Pro Santé Connect")),
-        AuthMethod::Otp { .. } => Err(SendError::AuthUnsupported("a one-time code")),
+        AuthMethod::ProSanteConnect { username, .. } => Ok(username),
+        AuthMethod::Otp { .. } => Ok(&account.address),
     }
 }
 
@@ -60,16 +60,58 @@ fn uses_certificate(account: &Account) -> bool {
     )
 }
 
+/// Whether the account logs in with a token (Pro Santé Connect, one-time
+/// code) and SASL XOAUTH2.
+fn uses_token(account: &Account) -> bool {
+    matches!(
+        account.settings.auth,
+        AuthMethod::ProSanteConnect { .. } | AuthMethod::Otp { .. }
+    )
+}
+
+/// The token of the moment of a token account (none for other accounts):
+/// taken again at each connection, so a renewed token is used.
+fn current_token(account: &Account) -> Result<Option<String>, SendError> {
+    if !uses_token(account) {
+        return Ok(None);
+    }
+    Ok(Some(crate::auth::session::token_for(
+        &account.address,
+        imap::auth::session_kind(account),
+    )?))
+}
+
 /// The SMTP login: the password for password accounts, EXTERNAL for
-/// certificate accounts.
-fn smtp_login<'a>(account: &'a Account, password: &'a str) -> Result<Login<'a>, SendError> {
+/// certificate accounts, XOAUTH2 with `token` for token accounts.
+fn smtp_login<'a>(
+    account: &'a Account,
+    password: &'a str,
+    token: Option<&'a str>,
+) -> Result<Login<'a>, SendError> {
     if uses_certificate(account) {
         return Ok(Login::External);
+    }
+    if let Some(token) = token {
+        return Ok(Login::XOAuth2 {
+            username: username(account)?,
+            token,
+        });
     }
     Ok(Login::Password {
         username: username(account)?,
         password,
     })
+}
+
+/// Connect to the account's submission server and log in.
+async fn open_smtp(
+    account: &Account,
+    tls: &TlsClient,
+    password: &str,
+) -> Result<Session, SendError> {
+    let token = current_token(account)?;
+    let login = smtp_login(account, password, token.as_deref())?;
+    Session::open_with(&account.settings.smtp, tls, login).await
 }
 
 /// One flusher at a time: an OS lock on a file beside the store, released by
@@ -99,7 +141,9 @@ pub async fn flush(
 ) -> Result<FlushReport, SendError> {
     let _lock = lock(store)?;
     let tls = TlsClient::new(&account.tls_settings()?)?;
-    let login = smtp_login(account, password)?;
+    // A token account without a live session stops here, before any entry
+    // is touched: the outbox waits, as it is, for the next sign-in.
+    current_token(account)?;
     let mut report = FlushReport::default();
 
     for entry in outbox::interrupted(store, account.id)? {
@@ -149,8 +193,11 @@ pub async fn flush(
 
         let sess = match session.as_mut() {
             Some(s) => s,
-            None => match Session::open_with(&account.settings.smtp, &tls, login).await {
+            None => match open_smtp(account, &tls, password).await {
                 Ok(s) => session.insert(s),
+                // The token session ended (or the token was refused): stop,
+                // leaving this entry and the rest queued as they are.
+                Err(e @ (SendError::Session(_) | SendError::TokenLogin(_))) => return Err(e),
                 Err(e) => {
                     let reason = e.to_string();
                     retry_or_fail(store, account, &entry, &reason, false, &mut report)?;
@@ -313,6 +360,8 @@ async fn imap_session(
 ) -> Result<imap::Session, SendError> {
     let creds = if uses_certificate(account) {
         Credentials::External { authzid: None }
+    } else if uses_token(account) {
+        Credentials::for_account(account).map_err(|e| SendError::Imap(e.to_string()))?
     } else {
         Credentials::Password {
             username: username(account)?.to_owned(),

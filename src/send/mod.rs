@@ -118,6 +118,12 @@ pub enum SendError {
     CertificateLogin(String),
     #[error(transparent)]
     Auth(#[from] crate::auth::AuthError),
+    #[error(
+        "the SMTP server refused the sign-in token: {0}. Sign in again with `caducee account login ADDRESS`"
+    )]
+    TokenLogin(String),
+    #[error(transparent)]
+    Session(#[from] crate::auth::session::SessionError),
     #[error("the SMTP server answered: {0}")]
     Smtp(String),
     #[error("another `caducee outbox flush` is running; try again when it is done")]

@@ -205,6 +205,9 @@ pub enum Login<'a> {
     /// AUTH EXTERNAL: the TLS client certificate (card or application
     /// certificate, in the [`TlsClient`]'s settings) is the proof.
     External,
+    /// AUTH XOAUTH2 with a bearer token (Pro Santé Connect, one-time-code
+    /// login).
+    XOAuth2 { username: &'a str, token: &'a str },
 }
 
 impl Session {
@@ -266,6 +269,14 @@ impl Session {
                 .await
                 .map(|_| ())
                 .map_err(|e| SendError::Login(failure(e).text().to_owned()))?,
+            Login::XOAuth2 { username, token } => conn
+                .auth(
+                    &[Mechanism::Xoauth2],
+                    &Credentials::new(username.to_owned(), token.to_owned()),
+                )
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::TokenLogin(failure(e).text().to_owned()))?,
             // lettre has no EXTERNAL: "=" is the empty initial response
             // (RFC 4954), the identity being the certificate's; 235 expected.
             Login::External => {

@@ -8,7 +8,7 @@ use async_imap::extensions::idle::IdleResponse;
 use super::{Progress, Result, SyncOptions, SyncReport, sync_session};
 use crate::account::Account;
 use crate::auth::lock::LockWatch;
-use crate::imap;
+use crate::imap::{self, ImapError};
 use crate::store::Store;
 
 /// How long one IDLE lasts before it is renewed (RFC 2177: under 29 minutes).
@@ -112,6 +112,22 @@ async fn until_locked(lock: &mut Option<&mut LockWatch>) {
     }
 }
 
+/// Returns with the error when the account's token session (Pro Santé
+/// Connect, one-time code) ends; never for other accounts.
+async fn until_session_ends(account: &Account) -> super::SyncError {
+    loop {
+        let Some(s) = crate::auth::session::current(&account.address) else {
+            return std::future::pending().await;
+        };
+        let e = s.ended().await;
+        // A new sign-in replaced the session: follow the new one.
+        match crate::auth::session::current(&account.address) {
+            Some(next) if next.is_live() => continue,
+            _ => return ImapError::Session(e).into(),
+        }
+    }
+}
+
 /// The watch loop, under a card lock or not.
 async fn watch_under(
     store: &Store,
@@ -129,9 +145,12 @@ async fn watch_under(
             return Ok(());
         }
         let once = watch_once(store, account, opts, progress, on_sync, &mut backoff);
+        // A token session that ends (refresh token refused, session token
+        // expired) stops the watch at once, with the words asking to sign in.
         let outcome = tokio::select! {
             r = once => Some(r),
             _ = until_locked(&mut lock) => None,
+            e = until_session_ends(account) => return Err(e),
         };
         match outcome {
             None => {

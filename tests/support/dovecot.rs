@@ -60,6 +60,10 @@ pub enum Login {
     /// issued by the server's CA (`auth_ssl_require_client_cert`), the only
     /// mechanism is EXTERNAL and the user name is the certificate's common name.
     CertificateOnly,
+    /// Bearer tokens only (SASL XOAUTH2 and OAUTHBEARER): an `oauth2` passdb
+    /// asks the introspection endpoint given to [`Dovecot::start_oauth2`]
+    /// (RFC 7662, POST) about each token; users log in by full address.
+    OAuth2,
 }
 
 impl Dovecot {
@@ -70,6 +74,17 @@ impl Dovecot {
 
     /// Start a server with these users, logging in as `login` says.
     pub fn start_with(user_names: &[&str], login: Login) -> Dovecot {
+        assert_ne!(login, Login::OAuth2, "use start_oauth2");
+        Self::start_full(user_names, login, None)
+    }
+
+    /// Start a server whose users log in with bearer tokens checked by
+    /// `introspection_url`.
+    pub fn start_oauth2(user_names: &[&str], introspection_url: &str) -> Dovecot {
+        Self::start_full(user_names, Login::OAuth2, Some(introspection_url))
+    }
+
+    fn start_full(user_names: &[&str], login: Login, introspection_url: Option<&str>) -> Dovecot {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         set_mode(root, 0o755);
@@ -103,6 +118,24 @@ impl Dovecot {
             chown_tree(&root.join("mail").join(&u.name), owner);
         }
         chown_tree(&root.join("mail"), owner);
+        let oauth2_passdb = match introspection_url {
+            Some(url) => {
+                std::fs::write(
+                    root.join("dovecot-oauth2.conf.ext"),
+                    format!(
+                        "introspection_url = {url}\nintrospection_mode = post\n\
+                         username_attribute = username\nactive_attribute = active\n\
+                         active_value = true\n"
+                    ),
+                )
+                .unwrap();
+                format!(
+                    "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}/dovecot-oauth2.conf.ext\n}}",
+                    root.display()
+                )
+            }
+            None => String::new(),
+        };
 
         // Free ports are picked, then released for Dovecot to bind: another test
         // may take one in between. Try again with new ports when binding fails.
@@ -135,8 +168,10 @@ impl Dovecot {
                         Login::CertificateOnly => {
                             "auth_mechanisms = external\nauth_ssl_username_from_cert = yes\nauth_ssl_require_client_cert = yes"
                         }
+                        Login::OAuth2 => "auth_mechanisms = xoauth2 oauthbearer",
                     },
                 )
+                .replace("@OAUTH2_PASSDB@", &oauth2_passdb)
                 .replace("@IMAP_PORT@", &imap_port.to_string())
                 .replace("@IMAPS_PORT@", &imaps_port.to_string())
                 .replace("@SUB_PORT@", &submission_port.to_string())
@@ -489,6 +524,7 @@ ssl_require_crl = no
 
 disable_plaintext_auth = yes
 @AUTH@
+@OAUTH2_PASSDB@
 passdb {
   driver = static
   args = nopassword=y

@@ -27,7 +27,10 @@ pub fn free_port() -> u16 {
 pub mod dnsmasq;
 pub mod dovecot;
 pub mod https;
+pub mod keyring;
 pub mod mail;
+pub mod oidc;
+pub mod otp;
 pub mod pcscd;
 pub mod sender;
 pub mod settings;
