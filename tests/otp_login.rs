@@ -231,11 +231,11 @@ fn wrong_password_expired_code_and_locked_account_are_told_apart() {
 fn an_expired_session_token_asks_to_sign_in_again() {
     let t = setup("odile");
     let address = t.s.account.address.clone();
-    t.otp.with(|s| s.token_lifetime = Duration::from_secs(1));
+    t.otp.with(|s| s.token_lifetime = Duration::from_secs(2));
     let mut refusals = Vec::new();
     let session = t.login(PASSWORD, &[None], &mut refusals).unwrap();
     assert!(t.sync().is_ok(), "{}", t.d.log());
-    std::thread::sleep(Duration::from_millis(1200));
+    std::thread::sleep(Duration::from_millis(2200));
     match session.access_token() {
         Err(SessionError::Ended { reason, .. }) => assert!(reason.contains("expired"), "{reason}"),
         other => panic!("{other:?}"),

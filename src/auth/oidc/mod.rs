@@ -548,6 +548,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn older_account_settings_still_read() {
+        use crate::account::AuthMethod;
+        let old: AuthMethod =
+            serde_json::from_str(r#"{"method":"pro-sante-connect","username":"claire"}"#).unwrap();
+        assert_eq!(
+            old,
+            AuthMethod::ProSanteConnect {
+                username: "claire".into(),
+                provider: PscProvider::Production,
+                client_id: None,
+            }
+        );
+        let custom = AuthMethod::ProSanteConnect {
+            username: "c".into(),
+            provider: PscProvider::Issuer("http://127.0.0.1:1/r".into()),
+            client_id: Some("id".into()),
+        };
+        let back: AuthMethod =
+            serde_json::from_str(&serde_json::to_string(&custom).unwrap()).unwrap();
+        assert_eq!(back, custom);
+    }
+
+    #[test]
     fn issuers_must_be_https_except_on_loopback() {
         assert!(!check_issuer(PRODUCTION_ISSUER).unwrap());
         assert!(check_issuer("http://127.0.0.1:8080/realms/x").unwrap());
