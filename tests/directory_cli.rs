@@ -83,11 +83,14 @@ fn import_info_search_lookup() {
     assert!(err.contains("not in the directory"), "{err}");
 
     // The API base URL is a saved setting.
-    let (ok, out, _) = caducee(
+    let (ok, out, _e) = caducee(
         &data,
         &["directory", "set-api-base", "http://127.0.0.1:9/fhir/v2"],
     );
-    assert!(ok && out.contains("http://127.0.0.1:9/fhir/v2"), "{out}");
+    assert!(
+        ok && out.contains("http://127.0.0.1:9/fhir/v2"),
+        "{out} {_e}"
+    );
     let (_, out, _) = caducee(&data, &["directory", "info"]);
     assert!(
         out.contains("online API:  http://127.0.0.1:9/fhir/v2"),
