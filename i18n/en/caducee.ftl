@@ -215,6 +215,7 @@ ecps-explain = Sign in with your e-CPS: Pro Santé Connect opens in your browser
 ecps-start = Sign in with e-CPS
 ecps-waiting = Waiting for the browser… Approve the sign-in in the e-CPS app, then come back here.
 ecps-badge = e-CPS: { $id }
+ecps-resumed = e-CPS session resumed: sync and sending resume.
 ecps-signed-in = Signed in with e-CPS: national identifier { $id }.
 otp-identifier = National identifier
 otp-identifier-hint = 8 followed by the 11 digits of the RPPS number, or 0 followed by the 9 characters of the ADELI number.

@@ -215,6 +215,7 @@ ecps-explain = Connectez-vous avec votre e-CPS : Pro Santé Connect s'ouvre dans
 ecps-start = Se connecter avec e-CPS
 ecps-waiting = En attente du navigateur… Validez la connexion dans l'application e-CPS, puis revenez ici.
 ecps-badge = e-CPS : { $id }
+ecps-resumed = Session e-CPS reprise : la synchronisation et l'envoi reprennent.
 ecps-signed-in = Connecté avec e-CPS : identifiant national { $id }.
 otp-identifier = Identifiant national
 otp-identifier-hint = 8 suivi des 11 chiffres du RPPS, ou 0 suivi des 9 caractères ADELI.

@@ -312,10 +312,15 @@ impl App {
                         if let Some(s) = &mut self.signin
                             && s.is_psc()
                             && !s.signed_in()
-                            && let Some(token_signin::Event::Run(w)) =
-                                s.update(token_signin::Message::StartPsc)
                         {
-                            work.push(Work::SignIn(w));
+                            // Not from a refresh token: this account has none yet.
+                            work.retain(|w| !matches!(w, Work::SignIn(_)));
+                            let _ = s.update(token_signin::Message::Cancel);
+                            if let Some(token_signin::Event::Run(w)) =
+                                s.update(token_signin::Message::StartPsc)
+                            {
+                                work.push(Work::SignIn(w));
+                            }
                         }
                     }
                     Err(e) => {
@@ -459,6 +464,7 @@ impl App {
                     Some(token_signin::Event::SignedIn) => {
                         self.status = Some(match &signin.national_id {
                             Some(id) => t1(lang, "ecps-signed-in", "id", id),
+                            None if signin.resumed => t(lang, "ecps-resumed"),
                             None => t(lang, "otp-signed-in"),
                         });
                         work.push(Work::Job(Job::Resume(vec![signin.account.clone()])));
@@ -527,6 +533,14 @@ impl App {
                 // A token account: covered until it is signed in.
                 self.signin =
                     token_signin::SignIn::for_accounts(&self.accounts, self.token_hooks.clone());
+                // e-CPS: first from the refresh token kept, if any.
+                if let Some(s) = &mut self.signin
+                    && !s.signed_in()
+                    && let Some(token_signin::Event::Run(w)) =
+                        s.update(token_signin::Message::Resume)
+                {
+                    work.push(Work::SignIn(w));
+                }
                 if let Some(ui) = &o.ui {
                     self.settings = settings::State {
                         language: LangChoice::parse(&ui.language),

@@ -113,11 +113,16 @@ pub enum Message {
     Verify,
     /// Start the e-CPS sign-in.
     StartPsc,
+    /// e-CPS: start again from the refresh token kept (at start-up).
+    Resume,
     Cancel,
     Challenged(u64, Result<Challenge, Refusal>),
     Verified(u64, Result<(), Refusal>),
     /// The e-CPS sign-in ended: the holder's national identifier.
     PscDone(u64, Result<String, String>),
+    /// The session started again from the refresh token kept; `Ok(false)`:
+    /// none was kept.
+    Resumed(u64, Result<bool, String>),
     /// The session ended (renewal refused).
     Ended(String),
     /// The background work itself failed.
@@ -141,6 +146,9 @@ pub enum Work {
     Psc {
         attempt: u64,
     },
+    Resume {
+        attempt: u64,
+    },
 }
 
 /// Without the password and the code.
@@ -154,6 +162,7 @@ impl std::fmt::Debug for Work {
             }
             Work::Verify { attempt, .. } => write!(f, "Verify({attempt})"),
             Work::Psc { attempt } => write!(f, "Psc({attempt})"),
+            Work::Resume { attempt } => write!(f, "Resume({attempt})"),
         }
     }
 }
@@ -206,6 +215,8 @@ pub struct SignIn {
     pub session: Option<TokenSession>,
     /// Counts the sessions started here (the subscription's key).
     pub generation: u64,
+    /// The session started again from the refresh token kept.
+    pub resumed: bool,
 }
 
 impl SignIn {
@@ -242,6 +253,7 @@ impl SignIn {
             attempt: 0,
             session: live,
             generation: 0,
+            resumed: false,
         })
     }
 
@@ -314,6 +326,30 @@ impl SignIn {
                     attempt: self.attempt,
                 }))
             }
+            Message::Resume => {
+                if self.busy || !self.is_psc() {
+                    return None;
+                }
+                self.busy = true;
+                self.attempt += 1;
+                Some(Event::Run(Work::Resume {
+                    attempt: self.attempt,
+                }))
+            }
+            Message::Resumed(a, result) if a == self.attempt => {
+                self.busy = false;
+                match result {
+                    Ok(true) => {
+                        self.resumed = true;
+                        self.signed_in_now()
+                    }
+                    Ok(false) => None,
+                    Err(e) => {
+                        self.refusal = Some(Refusal::Other(e));
+                        None
+                    }
+                }
+            }
             Message::Cancel => {
                 // A running step's answer is ignored from now on.
                 self.attempt += 1;
@@ -366,7 +402,10 @@ impl SignIn {
                     }
                 }
             }
-            Message::Challenged(..) | Message::Verified(..) | Message::PscDone(..) => None,
+            Message::Challenged(..)
+            | Message::Verified(..)
+            | Message::PscDone(..)
+            | Message::Resumed(..) => None,
             Message::Failed(e) => {
                 self.busy = false;
                 self.refusal = Some(Refusal::Other(e));
@@ -440,6 +479,27 @@ impl SignIn {
                     tracing::info!(error = %e, "one-time code refused");
                 }
                 Message::Verified(attempt, result.map_err(|e| Refusal::from_login(&e)))
+            }
+            Work::Resume { attempt } => {
+                let vault = hooks
+                    .vault
+                    .clone()
+                    .unwrap_or_else(|| KeyringVault::shared(&account.address));
+                if !vault.load().is_ok_and(|t| t.is_some()) {
+                    return Message::Resumed(attempt, Ok(false));
+                }
+                // The renewal goes on on the window's runtime.
+                let Ok(rt) = tokio::runtime::Handle::try_current() else {
+                    return Message::Resumed(attempt, Ok(false));
+                };
+                let result = rt.block_on(token_login::resume_with(&account, vault));
+                Message::Resumed(
+                    attempt,
+                    result.map(|s| s.is_some()).map_err(|e| {
+                        tracing::info!(error = %e, "the e-CPS session cannot be resumed");
+                        e.to_string()
+                    }),
+                )
             }
             Work::Psc { attempt } => {
                 let vault = hooks

@@ -299,15 +299,39 @@ fn ecps_signs_in_through_the_browser_and_asks_again_when_the_session_ends() {
         "the holder is shown"
     );
 
+    // A new start of the window: the session starts again from the refresh
+    // token kept, without the browser.
+    let first = signin.session.clone().expect("the live session");
+    first.end("the window was closed");
+    session::forget(&address);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let _inside = rt.enter();
+    let hooks = h.app.token_hooks.clone();
+    let mut h = Harness::token_account(
+        &d,
+        user,
+        AuthMethod::ProSanteConnect {
+            username: address.clone(),
+            provider: PscProvider::Issuer(provider.issuer.clone()),
+            client_id: Some(CLIENT_ID.into()),
+        },
+        hooks,
+    );
+    let signin = h.app.signin.as_ref().unwrap();
+    assert!(signin.signed_in(), "{:?}", signin.refusal);
+    assert!(signin.resumed);
+    assert!(pages.lock().unwrap().is_empty(), "no browser this time");
+    assert!(!h.app.locked());
+
     // The provider refuses the renewal: the session ends, the window asks to
     // sign in again.
     let session = signin.session.clone().expect("the live session");
     let generation = signin.generation;
     provider.with(|s| s.revoke_refresh_tokens());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let ended = rt
         .block_on(async {
             let mut ended = Box::pin(token_signin::Key(session, generation).follow());
@@ -336,15 +360,21 @@ fn a_cancelled_ecps_sign_in_ignores_its_late_answer() {
             provider: PscProvider::Issuer(provider.issuer.clone()),
             client_id: Some(CLIENT_ID.into()),
         },
-        token_signin::Hooks::default(),
+        token_signin::Hooks {
+            vault: Some(Arc::new(MemoryVault::default())),
+            ..Default::default()
+        },
     );
     let (_, work) = h.app.step(Message::SignIn(token_signin::Message::StartPsc));
-    assert_eq!(work.len(), 1);
+    let [Work::SignIn(token_signin::Work::Psc { attempt })] = work.as_slice() else {
+        panic!("{work:?}")
+    };
+    let attempt = *attempt;
     h.click("Annuler");
     assert!(h.shows("Se connecter avec e-CPS"));
     // The answer of the abandoned attempt arrives: nothing changes.
     h.send(Message::SignIn(token_signin::Message::PscDone(
-        1,
+        attempt,
         Ok(NATIONAL_ID.into()),
     )));
     assert!(!h.app.signin.as_ref().unwrap().signed_in());
