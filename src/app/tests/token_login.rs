@@ -213,7 +213,12 @@ fn an_expired_code_offers_a_new_one() {
             ..Default::default()
         },
     );
+    // A locked account: what to do.
+    otp.with(|s| s.accounts.get_mut(RPPS_ID).unwrap().locked = true);
     h.fill(token_signin::PASSWORD_ID, PASSWORD);
+    h.click("Recevoir un code");
+    assert!(h.shows("Ce compte est bloqué après trop d'échecs : contactez le support de l'opérateur national pour le débloquer."));
+    otp.with(|s| s.accounts.get_mut(RPPS_ID).unwrap().locked = false);
     h.click("Recevoir un code");
     let first = otp.last_code();
     std::thread::sleep(Duration::from_millis(400));
@@ -379,4 +384,73 @@ fn a_cancelled_ecps_sign_in_ignores_its_late_answer() {
     )));
     assert!(!h.app.signin.as_ref().unwrap().signed_in());
     assert!(h.app.locked());
+}
+
+#[test]
+fn a_new_ecps_account_goes_to_the_browser_at_once() {
+    let user = "gui-ecps-new";
+    let address = format!("{user}@{DOMAIN}");
+    let provider = Provider::start(&address);
+    let d = Dovecot::start_oauth2(&[user], &provider.introspection_url());
+    let urls: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = urls.clone();
+    let pages: Arc<Mutex<Vec<Page>>> = Arc::default();
+    let played = pages.clone();
+    let browser: token_signin::Browser = Arc::new(move |url: String| {
+        seen.lock().unwrap().push(url.clone());
+        played
+            .lock()
+            .unwrap()
+            .push(std::thread::spawn(move || play_browser(&url)));
+    });
+    // The account as the welcome screen's form saves it.
+    let dir = tempfile::tempdir().unwrap();
+    let key = StoreKey::random();
+    let store = Store::open(&dir.path().join(STORE_FILE), &key).unwrap();
+    let mut settings = settings(&d, Security::Tls);
+    settings.auth = AuthMethod::ProSanteConnect {
+        username: address.clone(),
+        provider: PscProvider::Issuer(provider.issuer.clone()),
+        client_id: Some(CLIENT_ID.into()),
+    };
+    account::add(&store, "Nouveau", &address, &settings).unwrap();
+    let accounts = account::list(&store).unwrap();
+    let (mut h, _open) = Harness::launch(tempfile::tempdir().unwrap(), false);
+    h.app.token_hooks = token_signin::Hooks {
+        browser: Some(browser),
+        vault: Some(Arc::new(MemoryVault::default())),
+        ..Default::default()
+    };
+    let (_, work) = h.app.step(Message::AccountAdded(Ok((
+        Box::new(jobs::Opened {
+            first_page: None,
+            store: jobs::StoreHandle::new(store, key),
+            demo: false,
+            has_mail: true,
+            ui: None,
+            accounts,
+        }),
+        None,
+    ))));
+    assert!(
+        work.iter()
+            .any(|w| matches!(w, Work::SignIn(token_signin::Work::Psc { .. }))),
+        "the sign-in starts with no click: {work:?}"
+    );
+    assert!(h.shows(
+        "En attente du navigateur… Validez la connexion dans l'application e-CPS, puis revenez ici."
+    ));
+    h.run(work);
+    let url = urls.lock().unwrap().pop().expect("the browser was asked");
+    assert!(url.starts_with(&provider.issuer), "{url}");
+    let page = pages.lock().unwrap().pop().unwrap().join().unwrap();
+    assert!(
+        page.expect("the browser came back")
+            .contains("Connexion réussie")
+    );
+    let signin = h.app.signin.as_ref().unwrap();
+    assert!(signin.signed_in(), "{:?}", signin.refusal);
+    assert_eq!(signin.national_id.as_deref(), Some(NATIONAL_ID));
+    drop(dir);
+    session::forget(&address);
 }
