@@ -15,8 +15,9 @@ use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Element, Fill};
 
 use caducee::account::{Account, AuthMethod};
+use caducee::auth::oidc::OidcError;
 use caducee::auth::otp::{self, Challenge, Channel, OtpClient, OtpError};
-use caducee::auth::session::{self, KeyringVault, TokenSession, Vault};
+use caducee::auth::session::{self, KeyringVault, SessionError, TokenSession, Vault};
 use caducee::auth::token_login::{self, TokenLoginError};
 
 use super::i18n::{Lang, t, t1};
@@ -61,10 +62,23 @@ pub enum Field {
 pub enum Refusal {
     BadIdentifier,
     WrongPassword,
-    WrongCode { tries_left: u32 },
+    WrongCode {
+        tries_left: u32,
+    },
     Expired,
     Locked,
     Wait(u64),
+    /// Pro Santé Connect cannot be reached.
+    PscUnreachable,
+    /// The provider refused the sign-in (the user declined, the card is
+    /// revoked).
+    PscDenied,
+    /// The browser did not come back in time.
+    PscTimeout,
+    /// What the provider sent does not check out.
+    PscInvalid(String),
+    /// The refresh token kept was refused: sign in again.
+    SessionEnded,
     Other(String),
 }
 
@@ -86,6 +100,19 @@ impl Refusal {
     fn from_login(e: &TokenLoginError) -> Refusal {
         match e {
             TokenLoginError::Otp(e) => Refusal::from_otp(e),
+            TokenLoginError::Oidc(e) => match e {
+                OidcError::Unreachable(_) => Refusal::PscUnreachable,
+                OidcError::Denied { .. } => Refusal::PscDenied,
+                OidcError::LoginTimeout(_) => Refusal::PscTimeout,
+                OidcError::StateMismatch
+                | OidcError::Token(_)
+                | OidcError::NoIdToken
+                | OidcError::IdToken(_)
+                | OidcError::NoSubjectNameId
+                | OidcError::Discovery(_) => Refusal::PscInvalid(e.to_string()),
+                other => Refusal::Other(other.to_string()),
+            },
+            TokenLoginError::Session(SessionError::Ended { .. }) => Refusal::SessionEnded,
             other => Refusal::Other(other.to_string()),
         }
     }
@@ -98,6 +125,11 @@ impl Refusal {
             Refusal::Expired => t(lang, "otp-expired"),
             Refusal::Locked => t(lang, "otp-locked"),
             Refusal::Wait(s) => t1(lang, "otp-wait", "seconds", s),
+            Refusal::PscUnreachable => t(lang, "ecps-unreachable"),
+            Refusal::PscDenied => t(lang, "ecps-denied"),
+            Refusal::PscTimeout => t(lang, "ecps-timeout"),
+            Refusal::PscInvalid(reason) => t1(lang, "ecps-invalid", "reason", reason),
+            Refusal::SessionEnded => t(lang, "signin-ended"),
             Refusal::Other(reason) => t1(lang, "signin-failed", "reason", reason),
         }
     }
@@ -119,10 +151,10 @@ pub enum Message {
     Challenged(u64, Result<Challenge, Refusal>),
     Verified(u64, Result<(), Refusal>),
     /// The e-CPS sign-in ended: the holder's national identifier.
-    PscDone(u64, Result<String, String>),
+    PscDone(u64, Result<String, Refusal>),
     /// The session started again from the refresh token kept; `Ok(false)`:
     /// none was kept.
-    Resumed(u64, Result<bool, String>),
+    Resumed(u64, Result<bool, Refusal>),
     /// The session ended (renewal refused).
     Ended(String),
     /// The background work itself failed.
@@ -344,8 +376,12 @@ impl SignIn {
                         self.signed_in_now()
                     }
                     Ok(false) => None,
-                    Err(e) => {
-                        self.refusal = Some(Refusal::Other(e));
+                    Err(Refusal::SessionEnded) => {
+                        self.ended = Some("refused".into());
+                        None
+                    }
+                    Err(r) => {
+                        self.refusal = Some(r);
                         None
                     }
                 }
@@ -395,9 +431,9 @@ impl SignIn {
                         self.national_id = Some(id);
                         self.signed_in_now()
                     }
-                    Err(e) => {
+                    Err(r) => {
                         self.stage = Stage::Idle;
-                        self.refusal = Some(Refusal::Other(e));
+                        self.refusal = Some(r);
                         None
                     }
                 }
@@ -497,7 +533,7 @@ impl SignIn {
                     attempt,
                     result.map(|s| s.is_some()).map_err(|e| {
                         tracing::info!(error = %e, "the e-CPS session cannot be resumed");
-                        e.to_string()
+                        Refusal::from_login(&e)
                     }),
                 )
             }
@@ -524,9 +560,10 @@ impl SignIn {
                 });
                 Message::PscDone(
                     attempt,
-                    result
-                        .map(|(who, _)| who.national_id)
-                        .map_err(|e| e.to_string()),
+                    result.map(|(who, _)| who.national_id).map_err(|e| {
+                        tracing::info!(error = %e, "the e-CPS sign-in failed");
+                        Refusal::from_login(&e)
+                    }),
                 )
             }
         }

@@ -17,7 +17,9 @@ use caducee::secrets::SecretError;
 use caducee::store::{STORE_FILE, Store, StoreKey};
 
 use super::super::test_support::dovecot::{DOMAIN, Dovecot};
-use super::super::test_support::oidc::{CLIENT_ID, NATIONAL_ID, Provider, play_browser};
+use super::super::test_support::oidc::{
+    CLIENT_ID, IdTokenFault, NATIONAL_ID, Provider, play_browser,
+};
 use super::super::test_support::otp::OtpService;
 use super::super::test_support::settings::settings;
 use super::*;
@@ -352,7 +354,7 @@ fn ecps_signs_in_through_the_browser_and_asks_again_when_the_session_ends() {
 }
 
 #[test]
-fn a_cancelled_ecps_sign_in_ignores_its_late_answer() {
+fn a_cancelled_or_refused_ecps_sign_in_stays_signed_out() {
     let user = "gui-ecps-cancel";
     let address = format!("{user}@{DOMAIN}");
     let provider = Provider::start(&address);
@@ -384,6 +386,28 @@ fn a_cancelled_ecps_sign_in_ignores_its_late_answer() {
     )));
     assert!(!h.app.signin.as_ref().unwrap().signed_in());
     assert!(h.app.locked());
+
+    // An ID token that does not check out: said in French, not signed in.
+    let pages: Arc<Mutex<Vec<Page>>> = Arc::default();
+    let played = pages.clone();
+    h.app.signin.as_mut().unwrap().hooks.browser = Some(Arc::new(move |url: String| {
+        played
+            .lock()
+            .unwrap()
+            .push(std::thread::spawn(move || play_browser(&url)));
+    }));
+    provider.with(|s| s.fault = IdTokenFault::WrongNonce);
+    h.click("Se connecter avec e-CPS");
+    let _ = pages.lock().unwrap().pop().expect("the browser").join();
+    let signin = h.app.signin.as_ref().unwrap();
+    assert!(
+        matches!(signin.refusal, Some(token_signin::Refusal::PscInvalid(_))),
+        "{:?}",
+        signin.refusal
+    );
+    assert!(h.shows(&signin.refusal.as_ref().unwrap().text(Lang::Fr)));
+    assert!(!signin.signed_in());
+    assert!(session::current(&address).is_none());
 }
 
 #[test]
