@@ -218,6 +218,7 @@ ecps-unreachable = Pro Santé Connect does not answer: check the network and try
 ecps-denied = Pro Santé Connect refused the sign-in: try again, and approve it in the e-CPS app.
 ecps-timeout = The browser did not come back in time: sign in again.
 ecps-invalid = The answer of Pro Santé Connect could not be checked: { $reason }
+ecps-open-yourself = If the browser does not open, open this address yourself:
 ecps-badge = e-CPS: { $id }
 ecps-resumed = e-CPS session resumed: sync and sending resume.
 ecps-signed-in = Signed in with e-CPS: national identifier { $id }.

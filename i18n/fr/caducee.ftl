@@ -218,6 +218,7 @@ ecps-unreachable = Pro Santé Connect ne répond pas : vérifiez le réseau et r
 ecps-denied = Pro Santé Connect a refusé la connexion : réessayez, et validez-la dans l'application e-CPS.
 ecps-timeout = Le navigateur n'est pas revenu à temps : connectez-vous de nouveau.
 ecps-invalid = La réponse de Pro Santé Connect n'a pas pu être vérifiée : { $reason }
+ecps-open-yourself = Si le navigateur ne s'ouvre pas, ouvrez vous-même cette adresse :
 ecps-badge = e-CPS : { $id }
 ecps-resumed = Session e-CPS reprise : la synchronisation et l'envoi reprennent.
 ecps-signed-in = Connecté avec e-CPS : identifiant national { $id }.

@@ -235,6 +235,9 @@ pub struct SignIn {
     challenge: Option<Challenge>,
     /// The client between the two steps (its pace after refusals).
     client: Arc<Mutex<Option<OtpClient>>>,
+    /// The e-CPS sign-in address, once known (shown in case the browser
+    /// does not open).
+    pub url: Arc<Mutex<Option<String>>>,
     pub refusal: Option<Refusal>,
     /// The national identifier of the e-CPS holder signed in.
     pub national_id: Option<String>,
@@ -278,6 +281,7 @@ impl SignIn {
             code: String::new(),
             challenge: None,
             client: Arc::new(Mutex::new(None)),
+            url: Arc::new(Mutex::new(None)),
             refusal: None,
             national_id: None,
             ended: None,
@@ -349,6 +353,9 @@ impl SignIn {
             Message::StartPsc => {
                 if self.busy {
                     return None;
+                }
+                if let Ok(mut u) = self.url.lock() {
+                    *u = None;
                 }
                 self.refusal = None;
                 self.busy = true;
@@ -472,6 +479,7 @@ impl SignIn {
         let account = self.account.clone();
         let hooks = self.hooks.clone();
         let client = self.client.clone();
+        let shown_url = self.url.clone();
         move || match work {
             Work::Challenge {
                 attempt,
@@ -544,6 +552,9 @@ impl SignIn {
                     .unwrap_or_else(|| KeyringVault::shared(&account.address));
                 let result = token_login::psc_begin(&account).and_then(|(psc, pending)| {
                     let url = pending.url.clone();
+                    if let Ok(mut slot) = shown_url.lock() {
+                        *slot = Some(url.clone());
+                    }
                     match &hooks.browser {
                         Some(open) => open(url),
                         // A browser command that does not return must not
@@ -583,6 +594,10 @@ impl SignIn {
             match self.stage {
                 Stage::Browser => {
                     col = col.push(text(t(lang, "ecps-waiting")).size(16));
+                    if let Some(url) = self.url.lock().ok().and_then(|u| u.clone()) {
+                        col = col.push(text(t(lang, "ecps-open-yourself")).size(12));
+                        col = col.push(text(url).size(12));
+                    }
                     col = col.push(
                         button(text(t(lang, "signin-cancel")))
                             .style(button::secondary)

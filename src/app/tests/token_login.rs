@@ -467,6 +467,18 @@ fn a_new_ecps_account_goes_to_the_browser_at_once() {
     h.run(work);
     let url = urls.lock().unwrap().pop().expect("the browser was asked");
     assert!(url.starts_with(&provider.issuer), "{url}");
+    assert_eq!(
+        h.app
+            .signin
+            .as_ref()
+            .unwrap()
+            .url
+            .lock()
+            .unwrap()
+            .as_deref(),
+        Some(url.as_str()),
+        "the address is there to open by hand"
+    );
     let page = pages.lock().unwrap().pop().unwrap().join().unwrap();
     assert!(
         page.expect("the browser came back")
