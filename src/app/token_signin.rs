@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Element, Fill};
+use zeroize::Zeroizing;
 
 use caducee::account::{Account, AuthMethod};
 use caducee::auth::oidc::OidcError;
@@ -135,9 +136,10 @@ impl Refusal {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Message {
-    Input(Field, String),
+    /// A field typed in (the password and the code wiped when dropped).
+    Input(Field, Zeroizing<String>),
     Channel(Channel),
     /// Step 1: ask for a code (again, after an expired one).
     SendCode,
@@ -161,19 +163,41 @@ pub enum Message {
     Failed(String),
 }
 
+/// Without what is typed in the password and code fields.
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Message::Input(Field::Identifier, v) => write!(f, "Input(Identifier, {:?})", &**v),
+            Message::Input(field, _) => write!(f, "Input({field:?}, …)"),
+            Message::Channel(c) => write!(f, "Channel({c:?})"),
+            Message::SendCode => write!(f, "SendCode"),
+            Message::Verify => write!(f, "Verify"),
+            Message::StartPsc => write!(f, "StartPsc"),
+            Message::Resume => write!(f, "Resume"),
+            Message::Cancel => write!(f, "Cancel"),
+            Message::Challenged(a, r) => write!(f, "Challenged({a}, {:?})", r.as_ref().err()),
+            Message::Verified(a, r) => write!(f, "Verified({a}, {r:?})"),
+            Message::PscDone(a, r) => write!(f, "PscDone({a}, {r:?})"),
+            Message::Resumed(a, r) => write!(f, "Resumed({a}, {r:?})"),
+            Message::Ended(reason) => write!(f, "Ended({reason})"),
+            Message::Failed(e) => write!(f, "Failed({e})"),
+        }
+    }
+}
+
 /// Blocking work for the background.
 #[derive(Clone)]
 pub enum Work {
     Challenge {
         attempt: u64,
         identifier: String,
-        password: String,
+        password: Zeroizing<String>,
         channel: Channel,
     },
     Verify {
         attempt: u64,
         challenge: Challenge,
-        code: String,
+        code: Zeroizing<String>,
     },
     Psc {
         attempt: u64,
@@ -229,9 +253,9 @@ pub struct SignIn {
     pub hooks: Hooks,
     pub stage: Stage,
     pub identifier: String,
-    pub password: String,
+    pub password: Zeroizing<String>,
     pub channel: Channel,
-    pub code: String,
+    pub code: Zeroizing<String>,
     challenge: Option<Challenge>,
     /// The client between the two steps (its pace after refusals).
     client: Arc<Mutex<Option<OtpClient>>>,
@@ -276,9 +300,9 @@ impl SignIn {
                 Stage::Idle
             },
             identifier,
-            password: String::new(),
+            password: Zeroizing::default(),
             channel: Channel::Sms,
-            code: String::new(),
+            code: Zeroizing::default(),
             challenge: None,
             client: Arc::new(Mutex::new(None)),
             url: Arc::new(Mutex::new(None)),
@@ -307,12 +331,11 @@ impl SignIn {
     pub fn update(&mut self, message: Message) -> Option<Event> {
         match message {
             Message::Input(f, v) => {
-                let slot = match f {
-                    Field::Identifier => &mut self.identifier,
-                    Field::Password => &mut self.password,
-                    Field::Code => &mut self.code,
-                };
-                *slot = v;
+                match f {
+                    Field::Identifier => self.identifier = v.to_string(),
+                    Field::Password => self.password = v,
+                    Field::Code => self.code = v,
+                }
                 None
             }
             Message::Channel(c) => {
@@ -647,7 +670,7 @@ impl SignIn {
                         label("otp-code"),
                         text_input("", &self.code)
                             .id(CODE_ID)
-                            .on_input(|v| Message::Input(Field::Code, v))
+                            .on_input(|v| Message::Input(Field::Code, Zeroizing::new(v)))
                             .on_submit(Message::Verify)
                             .padding(6),
                     ]
@@ -670,7 +693,7 @@ impl SignIn {
                         label("otp-identifier"),
                         text_input("", &self.identifier)
                             .id(IDENTIFIER_ID)
-                            .on_input(|v| Message::Input(Field::Identifier, v))
+                            .on_input(|v| Message::Input(Field::Identifier, Zeroizing::new(v)))
                             .padding(6),
                         text(t(lang, "otp-identifier-hint")).size(12),
                     ]
@@ -682,7 +705,7 @@ impl SignIn {
                         text_input("", &self.password)
                             .id(PASSWORD_ID)
                             .secure(true)
-                            .on_input(|v| Message::Input(Field::Password, v))
+                            .on_input(|v| Message::Input(Field::Password, Zeroizing::new(v)))
                             .on_submit(Message::SendCode)
                             .padding(6),
                     ]
