@@ -26,6 +26,7 @@ mod settings;
 mod shortcuts;
 mod theme;
 mod token_signin;
+mod token_signin_view;
 mod welcome;
 
 #[cfg(test)]
