@@ -1,8 +1,9 @@
 //! Adding an account from the welcome screen, in three steps: the address,
 //! the server settings (guessed from the address, to check), the login,
 //! chosen among the methods of [`login_chooser`]: the CPS card (the PIN is
-//! asked when the card is in) or a password; e-CPS and the one-time code are
-//! listed as not available yet.
+//! asked when the card is in), e-CPS (its provider and client id; the
+//! browser sign-in starts once saved), the one-time code (the national
+//! identifier; password and code are asked at each sign-in) or a password.
 
 use iced::widget::{Column, button, checkbox, column, row, text, text_input};
 use iced::{Element, Fill, Task};
@@ -10,8 +11,10 @@ use iced::{Element, Fill, Task};
 use caducee::account::{
     AccountSettings, AuthMethod, DEFAULT_ATTACHMENT_LIMIT, OfflineBodies, Security, Server,
 };
+use caducee::auth::oidc::PscProvider;
+use caducee::auth::otp;
 
-use super::i18n::{Lang, t};
+use super::i18n::{Lang, t, t1};
 use super::login_chooser::{self, Method};
 use super::recipients::looks_like_address;
 
@@ -34,6 +37,9 @@ pub enum Field {
     Username,
     Password,
     Pkcs11Module,
+    PscProvider,
+    PscClientId,
+    OtpIdentifier,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +87,11 @@ pub struct State {
     pub method: Method,
     /// The card's PKCS#11 module, if not the default one.
     pub pkcs11_module: String,
+    /// e-CPS: the provider (empty: production) and the client id.
+    pub psc_provider: String,
+    pub psc_client_id: String,
+    /// One-time code: the national identifier.
+    pub otp_identifier: String,
     /// What is wrong with the step, or why saving failed.
     pub error: Option<String>,
     pub saving: bool,
@@ -115,6 +126,9 @@ impl State {
                     Field::Username => &mut self.username,
                     Field::Password => &mut self.password,
                     Field::Pkcs11Module => &mut self.pkcs11_module,
+                    Field::PscProvider => &mut self.psc_provider,
+                    Field::PscClientId => &mut self.psc_client_id,
+                    Field::OtpIdentifier => &mut self.otp_identifier,
                 };
                 *slot = v;
             }
@@ -200,10 +214,38 @@ impl State {
                             pkcs11_module: (!module.is_empty()).then(|| module.into()),
                         }
                     }
-                    Method::ECps | Method::Otp => {
-                        self.error = Some(t(lang, "login-method-unavailable"));
-                        return None;
+                    Method::ECps => {
+                        let provider = match self.psc_provider.trim() {
+                            "" => PscProvider::Production,
+                            p => match p.parse::<PscProvider>() {
+                                Ok(p) => p,
+                                Err(e) => {
+                                    self.error =
+                                        Some(t1(lang, "account-bad-provider", "reason", e));
+                                    return None;
+                                }
+                            },
+                        };
+                        let client_id = self.psc_client_id.trim();
+                        if self.username.trim().is_empty() || client_id.is_empty() {
+                            self.error = Some(t(lang, "account-missing-login"));
+                            return None;
+                        }
+                        AuthMethod::ProSanteConnect {
+                            username: self.username.trim().to_owned(),
+                            provider,
+                            client_id: Some(client_id.to_owned()),
+                        }
                     }
+                    Method::Otp => match otp::check_identifier(&self.otp_identifier) {
+                        Ok(id) => AuthMethod::Otp {
+                            identifier: id.to_owned(),
+                        },
+                        Err(_) => {
+                            self.error = Some(t(lang, "otp-bad-identifier"));
+                            return None;
+                        }
+                    },
                 };
                 let (Some(imap), Some(smtp)) = (
                     server(&self.imap_host, &self.imap_port, self.imap_tls),
@@ -292,6 +334,28 @@ impl State {
                         ));
                         col = col.push(text(t(lang, "account-card-later")).size(12));
                     }
+                    Method::ECps => {
+                        col = col.push(input("account-username", &self.username, Field::Username));
+                        col = col.push(input(
+                            "account-psc-provider",
+                            &self.psc_provider,
+                            Field::PscProvider,
+                        ));
+                        col = col.push(input(
+                            "account-psc-client-id",
+                            &self.psc_client_id,
+                            Field::PscClientId,
+                        ));
+                        col = col.push(text(t(lang, "account-psc-later")).size(12));
+                    }
+                    Method::Otp => {
+                        col = col.push(input(
+                            "account-otp-identifier",
+                            &self.otp_identifier,
+                            Field::OtpIdentifier,
+                        ));
+                        col = col.push(text(t(lang, "account-otp-later")).size(12));
+                    }
                     _ => {
                         col = col.push(input("account-username", &self.username, Field::Username));
                         col = col.push(input("account-password", &self.password, Field::Password));
@@ -379,15 +443,12 @@ mod tests {
     }
 
     #[test]
-    fn a_card_login_needs_no_password_and_unavailable_methods_cannot_be_chosen() {
+    fn a_card_login_needs_no_password() {
         let mut s = State::default();
         input(&mut s, Field::Address, "jean.dupont@medecin.mssante.fr");
         let _ = s.update(Message::Next, Lang::Fr);
         let _ = s.update(Message::Next, Lang::Fr);
         assert_eq!(s.step, Step::Login);
-        let _ = s.update(Message::Method(Method::ECps), Lang::Fr);
-        let _ = s.update(Message::Method(Method::Otp), Lang::Fr);
-        assert_eq!(s.method, Method::Password, "not available: not chosen");
         let _ = s.update(Message::Method(Method::Card), Lang::Fr);
         input(
             &mut s,
@@ -405,5 +466,66 @@ mod tests {
             }
         );
         assert!(a.password.is_empty());
+    }
+
+    fn at_login(address: &str) -> State {
+        let mut s = State::default();
+        input(&mut s, Field::Address, address);
+        let _ = s.update(Message::Next, Lang::Fr);
+        let _ = s.update(Message::Next, Lang::Fr);
+        assert_eq!(s.step, Step::Login);
+        s
+    }
+
+    #[test]
+    fn a_one_time_code_login_needs_a_national_identifier() {
+        let mut s = at_login("jean.dupont@medecin.mssante.fr");
+        let _ = s.update(Message::Method(Method::Otp), Lang::Fr);
+        assert_eq!(s.method, Method::Otp);
+        input(&mut s, Field::OtpIdentifier, "12345");
+        let (_, e) = s.update(Message::Next, Lang::Fr);
+        assert!(e.is_none());
+        assert_eq!(
+            s.error.as_deref(),
+            Some(t(Lang::Fr, "otp-bad-identifier").as_str())
+        );
+        input(&mut s, Field::OtpIdentifier, " 810002813839 ");
+        let (_, e) = s.update(Message::Next, Lang::Fr);
+        let Some(Event::Save(a)) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            a.settings.auth,
+            AuthMethod::Otp {
+                identifier: "810002813839".into()
+            }
+        );
+        assert!(a.password.is_empty(), "no password is kept");
+    }
+
+    #[test]
+    fn an_ecps_login_names_its_provider_and_client_id() {
+        let mut s = at_login("jean.dupont@medecin.mssante.fr");
+        let _ = s.update(Message::Method(Method::ECps), Lang::Fr);
+        input(&mut s, Field::PscProvider, "ftp://nowhere");
+        input(&mut s, Field::PscClientId, "caducee");
+        let (_, e) = s.update(Message::Next, Lang::Fr);
+        assert!(
+            e.is_none() && s.error.is_some(),
+            "a bad provider is refused"
+        );
+        input(&mut s, Field::PscProvider, "sandbox");
+        let (_, e) = s.update(Message::Next, Lang::Fr);
+        let Some(Event::Save(a)) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            a.settings.auth,
+            AuthMethod::ProSanteConnect {
+                username: "jean.dupont@medecin.mssante.fr".into(),
+                provider: PscProvider::Sandbox,
+                client_id: Some("caducee".into()),
+            }
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! The login methods an MSSanté account may offer, for the account form to
-//! choose from: the CPS card and the password work in this version; e-CPS
-//! (Pro Santé Connect) and the one-time code are listed, marked as not
-//! available yet.
+//! choose from: the CPS card, e-CPS (Pro Santé Connect), the national
+//! operator's one-time code and the password.
 
 use iced::widget::{Column, button, column, text};
 use iced::{Element, Fill};
@@ -25,7 +24,10 @@ impl Method {
 
     /// Whether this version can log in this way.
     pub fn available(self) -> bool {
-        matches!(self, Method::Card | Method::Password)
+        matches!(
+            self,
+            Method::Card | Method::ECps | Method::Otp | Method::Password
+        )
     }
 
     fn label(self) -> &'static str {
@@ -41,7 +43,8 @@ impl Method {
         match self {
             Method::Card => "login-method-card-detail",
             Method::Password => "login-method-password-detail",
-            Method::ECps | Method::Otp => "login-method-unavailable",
+            Method::ECps => "login-method-ecps-detail",
+            Method::Otp => "login-method-otp-detail",
         }
     }
 }

@@ -25,6 +25,8 @@ mod search;
 mod settings;
 mod shortcuts;
 mod theme;
+mod token_signin;
+mod token_signin_view;
 mod welcome;
 
 #[cfg(test)]
@@ -120,6 +122,8 @@ pub enum Message {
     Directory(directory::Message),
     /// The CPS card: lock state, reader events, the PIN dialog.
     Card(card::Message),
+    /// The sign-in of an e-CPS or one-time-code account.
+    SignIn(token_signin::Message),
     OpenSettings,
     OpenDirectory,
     Compose,
@@ -143,6 +147,8 @@ pub enum Work {
     Job(Job),
     /// Work on the CPS card (reading it, the PIN login).
     Card(card::Work),
+    /// A step of the e-CPS or one-time-code sign-in.
+    SignIn(token_signin::Work),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +188,10 @@ pub struct App {
     quota: Option<caducee::sync::Quota>,
     /// The CPS card session, when an account logs in with the card.
     card: Option<card::Card>,
+    /// The sign-in of a token account (e-CPS, one-time code).
+    signin: Option<token_signin::SignIn>,
+    /// What the sign-in uses instead of the browser and the environment (tests).
+    token_hooks: token_signin::Hooks,
 }
 
 impl App {
@@ -214,6 +224,8 @@ impl App {
             password: None,
             quota: None,
             card: None,
+            signin: None,
+            token_hooks: token_signin::Hooks::default(),
         };
         (app, vec![Work::Open { demo }])
     }
@@ -244,6 +256,12 @@ impl App {
                     Message::Card(
                         r.unwrap_or_else(|e| card::Message::Unlocked(Err(card::Refusal::Other(e)))),
                     )
+                }),
+                None => Task::none(),
+            },
+            Work::SignIn(w) => match &self.signin {
+                Some(s) => Task::perform(blocking(s.runner(w)), |r| {
+                    Message::SignIn(r.unwrap_or_else(token_signin::Message::Failed))
                 }),
                 None => Task::none(),
             },
@@ -291,6 +309,20 @@ impl App {
                         self.opened(Ok(*opened), &mut work);
                         self.status =
                             warning.map(|w| t1(lang, "account-password-not-kept", "reason", w));
+                        // An e-CPS account just chosen: its sign-in starts now.
+                        if let Some(s) = &mut self.signin
+                            && s.is_psc()
+                            && !s.signed_in()
+                        {
+                            // Not from a refresh token: this account has none yet.
+                            work.retain(|w| !matches!(w, Work::SignIn(_)));
+                            let _ = s.update(token_signin::Message::Cancel);
+                            if let Some(token_signin::Event::Run(w)) =
+                                s.update(token_signin::Message::StartPsc)
+                            {
+                                work.push(Work::SignIn(w));
+                            }
+                        }
                     }
                     Err(e) => {
                         let (task, _) = self.welcome.update(welcome::Message::Failed(e), lang);
@@ -423,6 +455,28 @@ impl App {
                 }
                 return (Task::batch([task.map(Message::Card), focus]), work);
             }
+            Message::SignIn(m) => {
+                let Some(signin) = &mut self.signin else {
+                    return (Task::none(), work);
+                };
+                let code_sent = matches!(m, token_signin::Message::Challenged(_, Ok(_)));
+                match signin.update(m) {
+                    Some(token_signin::Event::Run(w)) => work.push(Work::SignIn(w)),
+                    Some(token_signin::Event::SignedIn) => {
+                        self.status = Some(match &signin.national_id {
+                            Some(id) => t1(lang, "ecps-signed-in", "id", id),
+                            None if signin.resumed => t(lang, "ecps-resumed"),
+                            None => t(lang, "otp-signed-in"),
+                        });
+                        work.push(Work::Job(Job::Resume(vec![signin.account.clone()])));
+                    }
+                    None => {}
+                }
+                if code_sent {
+                    return (iced::widget::operation::focus(token_signin::CODE_ID), work);
+                }
+                Task::none()
+            }
             Message::OpenDirectory => {
                 if self.locked() {
                     return (Task::none(), work);
@@ -477,6 +531,17 @@ impl App {
                 self.accounts = o.accounts.clone();
                 // A card account: locked until the card is in and the PIN given.
                 self.card = card::Card::for_accounts(&self.accounts);
+                // A token account: covered until it is signed in.
+                self.signin =
+                    token_signin::SignIn::for_accounts(&self.accounts, self.token_hooks.clone());
+                // e-CPS: first from the refresh token kept, if any.
+                if let Some(s) = &mut self.signin
+                    && !s.signed_in()
+                    && let Some(token_signin::Event::Run(w)) =
+                        s.update(token_signin::Message::Resume)
+                {
+                    work.push(Work::SignIn(w));
+                }
                 if let Some(ui) = &o.ui {
                     self.settings = settings::State {
                         language: LangChoice::parse(&ui.language),
@@ -714,7 +779,9 @@ impl App {
 
     /// Whether the card session is locked: the mailbox is not shown.
     fn locked(&self) -> bool {
-        self.screen == Screen::Mail && self.card.as_ref().is_some_and(|c| !c.is_unlocked())
+        self.screen == Screen::Mail
+            && (self.card.as_ref().is_some_and(|c| !c.is_unlocked())
+                || self.signin.as_ref().is_some_and(|s| !s.signed_in()))
     }
 
     fn compose(&mut self) -> Task<Message> {
@@ -966,7 +1033,20 @@ impl App {
                 .map(Message::Card),
             None => Subscription::none(),
         };
-        Subscription::batch([first, events, card])
+        // The end of a token session (renewal refused).
+        let token = match self
+            .signin
+            .as_ref()
+            .and_then(|s| Some((s.session.clone()?, s)))
+        {
+            Some((session, s)) => Subscription::run_with(
+                token_signin::Key(session, s.generation),
+                token_signin::Key::follow,
+            )
+            .map(Message::SignIn),
+            None => Subscription::none(),
+        };
+        Subscription::batch([first, events, card, token])
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -979,6 +1059,13 @@ impl App {
         let lang = self.lang;
         let body: Element<'_, Message> = if self.settings_open {
             self.settings.view(lang).map(Message::Settings)
+        } else if let Some(s) = self
+            .signin
+            .as_ref()
+            .filter(|s| self.screen == Screen::Mail && !s.signed_in())
+        {
+            // Over the mailbox, which is not drawn until signed in.
+            s.view(lang).map(Message::SignIn)
         } else if let Some(c) = self.card.as_ref().filter(|_| self.locked()) {
             // Over the mailbox, which is not drawn at all while locked.
             c.view(lang).map(Message::Card)
@@ -1022,6 +1109,18 @@ impl App {
                 container(text(t(lang, "demo-badge")).size(13))
                     .padding([2, 8])
                     .style(theme::badge(|p| p.warning.base)),
+            );
+        }
+        if let Some(id) = self
+            .signin
+            .as_ref()
+            .filter(|s| s.signed_in())
+            .and_then(|s| s.national_id.as_ref())
+        {
+            bar = bar.push(
+                container(text(t1(lang, "ecps-badge", "id", id)).size(13))
+                    .padding([2, 8])
+                    .style(theme::badge(|p| p.success.base)),
             );
         }
         if self.screen == Screen::Mail && !self.locked() {

@@ -1,12 +1,17 @@
 //! The integration tests' private Dovecot (IMAP, submission, LMTP), test CA,
-//! SoftHSM2 token and pcscd with its virtual reader, shared with the
-//! interface tests that send, save drafts and log in with the card for real.
+//! SoftHSM2 token and pcscd with its virtual reader, the fixture Pro Santé
+//! Connect provider and one-time-code service, shared with the interface
+//! tests that send, save drafts and log in with the card or a token for real.
 #![allow(dead_code)]
 
 #[path = "../../tests/support/ca.rs"]
 pub mod ca;
 #[path = "../../tests/support/dovecot.rs"]
 pub mod dovecot;
+#[path = "../../tests/support/oidc.rs"]
+pub mod oidc;
+#[path = "../../tests/support/otp.rs"]
+pub mod otp;
 #[path = "../../tests/support/pcscd.rs"]
 pub mod pcscd;
 #[path = "../../tests/support/settings.rs"]

@@ -13,6 +13,7 @@ use super::*;
 
 mod card_login;
 mod sending;
+mod token_login;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gui");
 
@@ -83,6 +84,10 @@ impl Harness {
                 Work::Job(job) => {
                     let store = self.app.store.clone().expect("a store is open");
                     Message::Loaded(jobs::run(&store, job))
+                }
+                Work::SignIn(w) => {
+                    let run = self.app.signin.as_ref().expect("a token account").runner(w);
+                    Message::SignIn(run())
                 }
                 Work::Card(w) => {
                     let run = self.app.card.as_ref().expect("a card account").runner(w);

@@ -162,6 +162,12 @@ pub fn otp_login(
             Err(e) => return Err(e.into()),
         }
     };
+    otp_session(account, tokens)
+}
+
+/// Start and register the session (no renewal) of the tokens a one-time
+/// code was traded for.
+pub fn otp_session(account: &Account, tokens: Tokens) -> Result<TokenSession, TokenLoginError> {
     let s = TokenSession::start(&account.address, otp::KIND, tokens, None, None)?;
     session::register(&s);
     Ok(s)

@@ -136,7 +136,7 @@ const CKF_USER_PIN_FINAL_TRY: u64 = 0x0002_0000;
 const CKF_USER_PIN_LOCKED: u64 = 0x0004_0000;
 
 #[test]
-fn the_login_chooser_offers_the_card_and_says_what_is_not_there_yet() {
+fn the_login_chooser_offers_every_method() {
     let (mut h, _work) = Harness::launch(tempfile::tempdir().unwrap(), false);
     h.send(Message::Opened(Err("no keyring".into())));
     h.click("Ajouter un compte");
@@ -156,10 +156,11 @@ fn the_login_chooser_offers_the_card_and_says_what_is_not_there_yet() {
     ] {
         assert!(h.shows(entry), "{entry}");
     }
-    assert!(h.shows("Pas encore disponible dans cette version de Caducée."));
-    // Not available: clicking does nothing.
-    assert!(h.click("Code à usage unique").is_empty());
-    assert!(h.click("e-CPS (Pro Santé Connect)").is_empty());
+    // e-CPS and the one-time code ask what their sign-in needs.
+    h.click("Code à usage unique");
+    assert!(h.shows("Identifiant national (8 + RPPS, ou 0 + ADELI)"));
+    h.click("e-CPS (Pro Santé Connect)");
+    assert!(h.shows("Identifiant client enregistré auprès de l'ANS"));
     h.click("Carte CPS");
     let form = h.app.welcome.form.as_ref().unwrap();
     assert_eq!(form.method, login_chooser::Method::Card);
