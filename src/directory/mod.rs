@@ -19,6 +19,7 @@ mod fhir_map;
 pub mod import;
 mod lines;
 pub mod normalize;
+mod rows;
 pub mod rpps;
 mod schema;
 pub mod search;
