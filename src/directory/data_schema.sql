@@ -39,11 +39,15 @@ CREATE TABLE entry (
     digest        INTEGER NOT NULL
 ) STRICT;
 
+-- Every searched word is one token matched whole, as a prefix, or in a
+-- column: no phrase needs positions, no ranking needs column sizes.
 CREATE VIRTUAL TABLE entry_fts USING fts5 (
     name, given, profession, specialty, organisation, city, postcode, dept, kind, other,
     content = '',
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    prefix = '2 3',
+    detail = column,
+    columnsize = 0
 );
 
 -- Every folded word of the index: a word being typed is expanded to the words

@@ -11,10 +11,6 @@
 //! searches keep answering from the old data until the new data is complete,
 //! and no free pages are left behind.
 
-use super::lines::ExportLines;
-use std::collections::HashSet;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::time::Instant;
@@ -22,8 +18,7 @@ use std::time::Instant;
 use rusqlite::params;
 use serde::Serialize;
 
-use super::entry::MailboxKind;
-use super::normalize::normalize;
+use super::rows::{Batch, GIVEN_KEY, POSTCODE, ReadSummary, read_batches};
 use super::schema::{DATA_FORMAT, data_tables};
 use super::{Directory, DirectoryError};
 
@@ -31,6 +26,9 @@ use super::{Directory, DirectoryError};
 pub const COLUMNS: usize = 31;
 /// First column of the header line.
 pub(crate) const HEADER_START: &str = "Type de BAL";
+/// Bytes of FTS index terms kept in memory during an import before they are
+/// written as a segment.
+const FTS_HASH_SIZE: i64 = 8 << 20;
 /// Problems kept in a report (the count goes on).
 pub const MAX_REPORTED_PROBLEMS: usize = 1000;
 
@@ -360,17 +358,29 @@ fn build_data_file<R: BufRead>(
 ) -> Result<(), DirectoryError> {
     let started = Instant::now();
     let _ = std::fs::remove_file(file);
-    let mut conn = open_build_file(file)?;
+    let conn = open_build_file(file)?;
     let (tables, indexes) = data_tables();
     conn.execute_batch(&tables)?;
-    let tx = conn.transaction()?;
-    read_rows(&tx, reader, report)?;
+    // Index terms gathered in memory before each write of a segment (the
+    // default is 1 MB): fewer, larger segments to merge.
+    conn.execute(
+        "INSERT INTO entry_fts (entry_fts, rank) VALUES ('hashsize', ?1)",
+        [FTS_HASH_SIZE],
+    )?;
+    let (mut conn, summary) = read_rows(conn, reader, report)?;
     tracing::info!(
         secs = started.elapsed().as_secs_f64(),
         "directory import: rows read"
     );
     if report.mailboxes == 0 {
         return Ok(());
+    }
+    let tx = conn.transaction()?;
+    {
+        let mut insert_word = tx.prepare("INSERT INTO vocab (word) VALUES (?1)")?;
+        for word in &summary.vocab {
+            insert_word.execute([word])?;
+        }
     }
     tx.execute_batch(&indexes)?;
     tx.commit()?;
@@ -412,6 +422,8 @@ pub(crate) fn open_build_file(file: &Path) -> Result<rusqlite::Connection, Direc
     conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
     conn.pragma_update(None, "cache_size", -98304)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // The indexes built after the rows sort them on both cores.
+    conn.pragma_update(None, "threads", 2)?;
     Ok(conn)
 }
 
@@ -435,13 +447,43 @@ pub(crate) fn close_build_file(
     Ok(())
 }
 
-/// Read every row of `reader` into the data file's tables.
+/// Read every row of `reader` into the data file's tables: this thread
+/// reads, checks and folds the rows while another one writes them through
+/// `conn`, which it hands back when all is written.
 fn read_rows<R: BufRead>(
-    tx: &rusqlite::Transaction<'_>,
+    conn: rusqlite::Connection,
     reader: R,
     report: &mut ImportReport,
+) -> Result<(rusqlite::Connection, ReadSummary), DirectoryError> {
+    let (send, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let (read, written) = std::thread::scope(|scope| {
+        let writing = scope.spawn(move || -> Result<rusqlite::Connection, DirectoryError> {
+            let mut conn = conn;
+            let tx = conn.transaction()?;
+            write_batches(&tx, &batches)?;
+            tx.commit()?;
+            Ok(conn)
+        });
+        // When writing fails, the reading stops at its next batch.
+        let read = read_batches(reader, report, send);
+        let written = writing.join().unwrap_or_else(|_| {
+            Err(DirectoryError::Read {
+                path: report.source.clone().into(),
+                source: std::io::Error::other("the directory import stopped unexpectedly"),
+            })
+        });
+        (read, written)
+    });
+    let conn = written?;
+    Ok((conn, read?))
+}
+
+/// Write the batches of rows into `entry` and `entry_fts` until the reading
+/// thread is done.
+fn write_batches(
+    tx: &rusqlite::Transaction<'_>,
+    batches: &std::sync::mpsc::Receiver<Batch>,
 ) -> Result<(), DirectoryError> {
-    let source = report.source.clone();
     let mut insert = tx.prepare(
         "INSERT INTO entry (id, address, kind, pp_id_type, pp_id, national_id,
             structure_id_type, structure_id, service, civility, family, given,
@@ -456,75 +498,27 @@ fn read_rows<R: BufRead>(
             organisation, city, postcode, dept, kind, other)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
-    let mut seen: HashSet<u64> = HashSet::new();
-    let mut vocab: HashSet<String> = HashSet::new();
-    let mut id = 0i64;
-    let mut lines = ExportLines::new(reader);
-    while let Some(line) = lines.next_line().map_err(|e| DirectoryError::Read {
-        path: source.clone().into(),
-        source: e,
-    })? {
-        let line_no = line.number;
-        if line.latin1 {
-            report.problem(line_no, "not UTF-8: read as Latin-1".into());
-        }
-        let text = line.text;
-        if line_no == 1 && clean(text.split('|').next().unwrap_or("")) == HEADER_START {
-            let n = text.split('|').count();
-            if n != COLUMNS && !(n == COLUMNS + 1 && text.ends_with('|')) {
-                report.problem(
-                    1,
-                    format!("the header has {n} columns, {COLUMNS} expected: columns are read by position"),
-                );
+    // Text values of a row (rows::ROW_TEXTS) bound to the FTS columns 2 to 11.
+    const FTS_TEXTS: [usize; 10] = [27, GIVEN_KEY, 28, 29, 30, 31, POSTCODE, 32, 33, 34];
+    for batch in batches {
+        for row in 0..batch.len() {
+            let [id, paper_free, digest] = batch.ints[row];
+            insert.raw_bind_parameter(1, id)?;
+            for k in 0..=16 {
+                insert.raw_bind_parameter(k + 2, batch.text(row, k))?;
             }
-            continue;
-        }
-        if text.trim().is_empty() {
-            continue;
-        }
-        report.lines += 1;
-        let mut fields: Vec<&str> = text.split('|').collect();
-        if fields.len() == COLUMNS + 1 && fields[COLUMNS].trim().is_empty() {
-            fields.pop();
-        }
-        if fields.len() != COLUMNS {
-            report.rejected += 1;
-            report.problem(
-                line_no,
-                format!("{} fields, {COLUMNS} expected: row set aside", fields.len()),
-            );
-            continue;
-        }
-        let row = match Row::parse(&fields) {
-            Ok(row) => row,
-            Err(reason) => {
-                report.rejected += 1;
-                report.problem(line_no, reason);
-                continue;
+            insert.raw_bind_parameter(19, paper_free)?;
+            for k in 17..=26 {
+                insert.raw_bind_parameter(k + 3, batch.text(row, k))?;
             }
-        };
-        let mut h = DefaultHasher::new();
-        row.address.hash(&mut h);
-        if !seen.insert(h.finish()) {
-            report.duplicates += 1;
-            report.problem(
-                line_no,
-                format!(
-                    "{} already appeared on an earlier line: the first row is kept",
-                    row.address
-                ),
-            );
-            continue;
+            insert.raw_bind_parameter(30, digest)?;
+            insert.raw_execute()?;
+            insert_fts.raw_bind_parameter(1, id)?;
+            for (i, &k) in FTS_TEXTS.iter().enumerate() {
+                insert_fts.raw_bind_parameter(i + 2, batch.text(row, k))?;
+            }
+            insert_fts.raw_execute()?;
         }
-        id += 1;
-        row.insert(id, &mut insert, &mut insert_fts, &mut vocab)?;
-    }
-    report.mailboxes = id as u64;
-    let mut insert_word = tx.prepare("INSERT INTO vocab (word) VALUES (?1)")?;
-    let mut words: Vec<String> = vocab.into_iter().collect();
-    words.sort_unstable();
-    for word in words {
-        insert_word.execute([word])?;
     }
     Ok(())
 }
@@ -532,220 +526,6 @@ fn read_rows<R: BufRead>(
 /// Trim spaces and stray double quotes around a field.
 pub(crate) fn clean(field: &str) -> &str {
     field.trim().trim_matches('"').trim()
-}
-
-/// One parsed row of the extraction.
-struct Row<'a> {
-    address: String,
-    kind: MailboxKind,
-    f: [&'a str; COLUMNS],
-    street: String,
-    city: String,
-    dept: String,
-    paper_free: bool,
-}
-
-impl<'a> Row<'a> {
-    fn parse(raw: &[&'a str]) -> Result<Row<'a>, String> {
-        let mut f = [""; COLUMNS];
-        for (slot, value) in f.iter_mut().zip(raw) {
-            *slot = clean(value);
-        }
-        let kind = MailboxKind::parse(f[0])
-            .ok_or_else(|| format!("unknown mailbox type “{}”: row set aside", f[0]))?;
-        let address = f[1].to_lowercase();
-        let valid = address
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
-            && !address.contains(char::is_whitespace);
-        if !valid {
-            return Err(format!(
-                "“{}” is not a mailbox address: row set aside",
-                f[1]
-            ));
-        }
-        let mut street = String::new();
-        for part in [f[22], f[23], street_type(f[24]), f[25]] {
-            if !part.is_empty() {
-                if !street.is_empty() {
-                    street.push(' ');
-                }
-                street.push_str(part);
-            }
-        }
-        let postcode = f[28];
-        let city = f[27]
-            .strip_prefix(postcode)
-            .filter(|_| !postcode.is_empty())
-            .unwrap_or(f[27])
-            .trim()
-            .to_owned();
-        let dept = if f[29].is_empty() {
-            department_of(postcode)
-        } else {
-            f[29].to_ascii_uppercase()
-        };
-        let paper_free = matches!(
-            f[17].to_ascii_lowercase().as_str(),
-            "true" | "1" | "o" | "oui" | "y" | "yes"
-        );
-        Ok(Row {
-            address,
-            kind,
-            f,
-            street,
-            city,
-            dept,
-            paper_free,
-        })
-    }
-
-    fn insert(
-        &self,
-        id: i64,
-        insert: &mut rusqlite::Statement<'_>,
-        insert_fts: &mut rusqlite::Statement<'_>,
-        vocab: &mut HashSet<String>,
-    ) -> rusqlite::Result<()> {
-        let f = &self.f;
-        let family = normalize(f[9]);
-        let given = normalize(f[10]);
-        let organisation = normalize(&format!("{} {}", f[18], f[19]));
-        let name_key = if family.is_empty() {
-            normalize(if f[18].is_empty() { f[19] } else { f[18] })
-        } else {
-            family.clone()
-        };
-        let profession = normalize(f[14]);
-        let specialty = normalize(f[16]);
-        let city = normalize(&self.city);
-        let dept = self.dept.to_ascii_lowercase();
-        let kind = self.kind.code().to_ascii_lowercase();
-        // The mailbox address and the service; the street is shown, not searched.
-        let other = normalize(&format!("{} {}", self.address, f[7]));
-        let norm = [
-            family.as_str(),
-            &given,
-            &profession,
-            &specialty,
-            &organisation,
-            &city,
-            f[28],
-            &dept,
-            &kind,
-            &other,
-        ]
-        .join("|");
-        let postcode = f[28].to_owned();
-        for field in [
-            &family,
-            &given,
-            &profession,
-            &specialty,
-            &organisation,
-            &city,
-            &other,
-            &postcode,
-        ] {
-            for word in field.split(' ') {
-                // Words mixing letters and digits come from addresses
-                // ("dupont2"): nobody types them as a name.
-                let mixed = word.bytes().any(|b| b.is_ascii_digit())
-                    && word.bytes().any(|b| b.is_ascii_alphabetic());
-                if word.len() >= 4 && !mixed && !vocab.contains(word) {
-                    vocab.insert(word.to_owned());
-                }
-            }
-        }
-        let digest = row_digest(f);
-        insert.execute(params![
-            id,
-            self.address,
-            self.kind.code(),
-            f[2],
-            f[3],
-            f[4],
-            f[5],
-            f[6],
-            f[7],
-            f[8],
-            f[9],
-            f[10],
-            f[11],
-            f[12],
-            f[13],
-            f[14],
-            f[15],
-            f[16],
-            self.paper_free as i64,
-            f[18],
-            f[19],
-            self.street,
-            self.city,
-            f[28],
-            self.dept,
-            f[30],
-            name_key,
-            given,
-            norm,
-            digest,
-        ])?;
-        insert_fts.execute(params![
-            id,
-            family,
-            given,
-            profession,
-            specialty,
-            organisation,
-            city,
-            f[28],
-            dept,
-            kind,
-            other
-        ])?;
-        Ok(())
-    }
-}
-
-/// A stable 64-bit FNV-1a hash of the source fields: it only tells a
-/// modified row from an unchanged one between two imports, so it need not be
-/// cryptographic (SHA-256 here was the largest single cost of an import).
-fn row_digest(fields: &[&str]) -> i64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for field in fields {
-        for &b in field.as_bytes().iter().chain(b"|") {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    h as i64
-}
-
-/// Label of a way type code of the extraction ("R" -> "RUE").
-fn street_type(code: &str) -> &str {
-    match code.to_ascii_uppercase().as_str() {
-        "R" => "RUE",
-        "AV" => "AVENUE",
-        "BD" => "BOULEVARD",
-        "PL" => "PLACE",
-        "CHE" | "CHEM" => "CHEMIN",
-        "RTE" => "ROUTE",
-        "IMP" => "IMPASSE",
-        "ALL" => "ALLÉE",
-        "QU" | "QUAI" => "QUAI",
-        "CRS" => "COURS",
-        "SQ" => "SQUARE",
-        "FG" => "FAUBOURG",
-        "PROM" => "PROMENADE",
-        "RPT" => "ROND-POINT",
-        "ZI" => "ZONE INDUSTRIELLE",
-        "ZA" => "ZONE ARTISANALE",
-        "LOT" => "LOTISSEMENT",
-        "RES" => "RÉSIDENCE",
-        "CHS" => "CHAUSSÉE",
-        "PASS" => "PASSAGE",
-        _ => code,
-    }
 }
 
 /// Department of a French postcode: "69003" -> "69", "97411" -> "974",
@@ -843,15 +623,6 @@ mod tests {
             timestamp(2026, 11, 23, 4, 55)
         );
         assert_eq!(date_from_name("Extraction.txt"), None);
-    }
-
-    #[test]
-    fn digests_tell_changed_rows_and_are_stable() {
-        assert_eq!(row_digest(&["a", "b"]), row_digest(&["a", "b"]));
-        assert_ne!(row_digest(&["a", "b"]), row_digest(&["ab", ""]));
-        // FNV-1a of "a|": fixed, so that digests stored by one version
-        // compare with the next.
-        assert_eq!(row_digest(&["a"]) as u64, 0x089c_4607_b545_9bd0);
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod fhir_map;
 pub mod import;
 mod lines;
 pub mod normalize;
+mod rows;
 pub mod rpps;
 mod schema;
 pub mod search;
@@ -101,6 +102,9 @@ pub struct DirectoryInfo {
     /// Mailboxes the RPPS data describes.
     pub enriched: u64,
 }
+
+/// Bytes of a data file mapped into memory for searches (the whole file).
+const DATA_MMAP_SIZE: i64 = 2 << 30;
 
 impl Directory {
     /// Open (creating if needed) `directory.db` in `data_dir`.
@@ -251,6 +255,12 @@ impl Directory {
         }
         self.conn
             .pragma_update(Some("data"), "cache_size", -16000)?;
+        if usable {
+            // The data file never changes once written: searches read its
+            // pages from the mapping instead of copying them into the cache.
+            self.conn
+                .pragma_update(Some("data"), "mmap_size", DATA_MMAP_SIZE)?;
+        }
         self.attached.set(Some(generation));
         Ok(())
     }

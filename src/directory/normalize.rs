@@ -5,23 +5,36 @@
 /// Fold `s` to lower-case ASCII words separated by single spaces.
 pub fn normalize(s: &str) -> String {
     let mut folded = String::with_capacity(s.len());
+    fold_into(&mut folded, s);
+    let mut out = String::with_capacity(folded.len());
+    push_words(&mut out, &folded);
+    out
+}
+
+/// Append `s` to `folded` with accents removed, lower case, and every
+/// character that is not a letter or a digit as a space.
+pub(crate) fn fold_into(folded: &mut String, s: &str) {
     for c in s.chars() {
         if c.is_ascii() {
-            push_ascii(&mut folded, c);
+            push_ascii(folded, c);
         } else if let Some(t) = deunicode::deunicode_char(c) {
-            t.chars().for_each(|c| push_ascii(&mut folded, c));
+            t.chars().for_each(|c| push_ascii(folded, c));
         } else {
             folded.push(' ');
         }
     }
-    let mut out = String::with_capacity(folded.len());
+}
+
+/// Append the words of the folded text `folded` to `out`, single spaces
+/// between them, abbreviations expanded: [`normalize`] without allocating.
+pub(crate) fn push_words(out: &mut String, folded: &str) {
+    let start = out.len();
     for word in folded.split_ascii_whitespace() {
-        if !out.is_empty() {
+        if out.len() > start {
             out.push(' ');
         }
         out.push_str(expand(word));
     }
-    out
 }
 
 fn push_ascii(out: &mut String, c: char) {
@@ -58,15 +71,7 @@ pub fn prefix_variants(word: &str) -> Vec<String> {
 /// when it differs so that a prefix can still match both.
 pub fn query_words(s: &str) -> Vec<String> {
     let mut folded = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii() {
-            push_ascii(&mut folded, c);
-        } else if let Some(t) = deunicode::deunicode_char(c) {
-            t.chars().for_each(|c| push_ascii(&mut folded, c));
-        } else {
-            folded.push(' ');
-        }
-    }
+    fold_into(&mut folded, s);
     folded.split_ascii_whitespace().map(str::to_owned).collect()
 }
 

@@ -138,11 +138,21 @@ impl Plan {
 
     /// Does the folded row (`entry.norm`) satisfy every criterion?
     fn matches(&self, norm: &str) -> bool {
+        self.matches_where(norm, |_| true)
+    }
+
+    /// Does the folded row satisfy the criteria on the mailbox type?
+    fn matches_kind(&self, norm: &str) -> bool {
+        self.matches_where(norm, |c| c.field == Some(Field::Kind))
+    }
+
+    /// Does the folded row satisfy the criteria `which` picks?
+    fn matches_where(&self, norm: &str, which: impl Fn(&Constraint) -> bool) -> bool {
         let mut fields = [""; FIELD_COUNT];
         for (slot, f) in fields.iter_mut().zip(norm.split('|')) {
             *slot = f;
         }
-        self.constraints.iter().all(|c| {
+        self.constraints.iter().filter(|c| which(c)).all(|c| {
             let hit = |text: &str| {
                 text.split(' ').any(|w| {
                     c.variants.iter().any(|v| {
@@ -260,12 +270,18 @@ impl Directory {
     /// (a bounded list read from `vocab`), which FTS5 walks lazily; short
     /// prefixes use the FTS prefix index; single letters are left to the
     /// final check of each row.
-    fn fts_expression(&self, plan: &Plan) -> Result<Option<String>, DirectoryError> {
+    ///
+    /// The mailbox type, which most entries share, is left out of the
+    /// expression when other criteria are in it (`true` with the expression
+    /// then): FTS5 would walk the whole list of the type's entries to
+    /// intersect it, where checking the type of each row found is cheap.
+    fn fts_expression(&self, plan: &Plan) -> Result<Option<(String, bool)>, DirectoryError> {
         const MAX_EXPANSION: usize = 48;
         let mut vocab = self.conn().prepare_cached(
             "SELECT word FROM vocab WHERE word >= ?1 AND word < ?2 ORDER BY word LIMIT ?3",
         )?;
         let mut parts = Vec::new();
+        let mut kind_parts = Vec::new();
         for c in &plan.constraints {
             let mut alts: Vec<String> = Vec::new();
             let mut skip = false;
@@ -295,34 +311,54 @@ impl Directory {
                 return Ok(None);
             }
             let alts = alts.join(" OR ");
-            parts.push(match c.field {
+            let part = match c.field {
                 Some(f) => format!("{} : ({alts})", f.column()),
                 None => format!("({alts})"),
-            });
+            };
+            if c.field == Some(Field::Kind) {
+                kind_parts.push(part);
+            } else {
+                parts.push(part);
+            }
         }
-        Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
+        if parts.is_empty() {
+            return Ok((!kind_parts.is_empty()).then(|| (kind_parts.join(" AND "), false)));
+        }
+        Ok(Some((parts.join(" AND "), !kind_parts.is_empty())))
     }
 
     fn fts_tier(&self, plan: &Plan, g: &mut Gather) -> Result<(), DirectoryError> {
-        let Some(expr) = self.fts_expression(plan)? else {
+        let Some((expr, kind_apart)) = self.fts_expression(plan)? else {
             return Ok(());
         };
         let mut stmt = self.conn().prepare_cached(
-            // FTS5 yields rowids in order: no ORDER BY, so that LIMIT stops early.
+            // FTS5 yields rowids in order, lazily: no ORDER BY, so that the
+            // reading stops early.
             "SELECT entry_fts.rowid, entry.norm FROM entry_fts JOIN entry ON entry.id = entry_fts.rowid
-             WHERE entry_fts MATCH ?1 LIMIT ?2",
+             WHERE entry_fts MATCH ?1",
         )?;
         let mut run = |expr: &str, g: &mut Gather| -> Result<(), DirectoryError> {
             // Rows gathered already, or failing a single-letter word, may come:
-            // ask for more than needed.
-            let want = (g.limit * 4 + 40) as i64;
-            let mut rows = stmt.query(params![expr, want])?;
+            // look at more than needed, though not at every match.
+            let want = g.limit * 4 + 40;
+            let mut looked = 0;
+            let mut rows = stmt.query(params![expr])?;
             while let Some(r) = rows.next()? {
-                if plan.matches(r.get_ref(1)?.as_str().unwrap_or("")) {
+                let norm = r.get_ref(1)?.as_str().unwrap_or("");
+                // A row of another type is not one the expression would
+                // have found with the type in it.
+                if kind_apart && !plan.matches_kind(norm) {
+                    continue;
+                }
+                looked += 1;
+                if plan.matches(norm) {
                     g.push(r.get(0)?);
                     if g.full() {
                         break;
                     }
+                }
+                if looked >= want {
+                    break;
                 }
             }
             Ok(())
