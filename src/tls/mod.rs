@@ -5,6 +5,7 @@
 //! private CA is added only through an explicit per-account file. TLS 1.2 is the
 //! minimum. A refused certificate is explained: who issued it and why it was refused.
 
+pub mod https;
 mod verifier;
 
 use std::path::{Path, PathBuf};

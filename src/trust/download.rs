@@ -7,8 +7,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
-
 use super::TrustError;
 
 /// Where the ANS publishes the list.
@@ -18,40 +16,24 @@ pub const OFFICIAL_URL: &str = "https://espacedeconfiance.mssante.fr/listeblanch
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The anchors: IGC-Santé (from [`crate::tls`]), plus `extra_ca` when given.
-fn anchors(extra_ca: Option<&Path>) -> Result<Vec<Certificate<'static>>, TrustError> {
-    let tls_error = |origin: String| {
-        move |e: crate::tls::TlsError| TrustError::BadCaFile {
-            path: origin,
-            message: e.to_string(),
-        }
-    };
-    let mut ders = crate::tls::igc_sante_certificates().map_err(tls_error("IGC-Santé".into()))?;
-    if let Some(path) = extra_ca {
-        tracing::info!(path = %path.display(), "extra CA trusted for the whitelist download");
-        ders.extend(
-            crate::tls::read_pem_certs(path).map_err(tls_error(path.display().to_string()))?,
-        );
-    }
-    Ok(ders
-        .iter()
-        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
-        .collect())
-}
-
 /// Fetch `url` (HTTPS only) and return its body.
 pub fn fetch(url: &str, extra_ca: Option<&Path>) -> Result<Vec<u8>, TrustError> {
-    let tls = TlsConfig::builder()
-        .provider(TlsProvider::Rustls)
-        .root_certs(RootCerts::new_with_certs(&anchors(extra_ca)?))
-        .build();
-    let agent = ureq::Agent::config_builder()
-        .tls_config(tls)
-        .https_only(true)
-        .timeout_global(Some(TIMEOUT))
-        .http_status_as_error(true)
-        .build()
-        .new_agent();
+    if let Some(path) = extra_ca {
+        tracing::info!(path = %path.display(), "extra CA trusted for the whitelist download");
+    }
+    let agent = crate::tls::https::igc_sante_agent(extra_ca, TIMEOUT).map_err(|e| {
+        // Which anchors could not be read: the extra CA file, else the shipped ones.
+        let path = match &e {
+            crate::tls::TlsError::CaFile { path, .. } | crate::tls::TlsError::EmptyCaFile(path) => {
+                path.display().to_string()
+            }
+            _ => "IGC-Santé".to_owned(),
+        };
+        TrustError::BadCaFile {
+            path,
+            message: e.to_string(),
+        }
+    })?;
     let failed = |e: ureq::Error| classify(url, e);
     let mut response = agent.get(url).call().map_err(failed)?;
     response
@@ -64,15 +46,7 @@ pub fn fetch(url: &str, extra_ca: Option<&Path>) -> Result<Vec<u8>, TrustError> 
 
 /// Say what went wrong in words a user can act on.
 fn classify(url: &str, e: ureq::Error) -> TrustError {
-    let tls = match &e {
-        ureq::Error::Rustls(r) => Some(r.to_string()),
-        ureq::Error::Io(io) => io
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .map(|r| r.to_string()),
-        _ => None,
-    };
-    if let Some(detail) = tls {
+    if let Some(detail) = crate::tls::https::refusal(&e) {
         return TrustError::UntrustedServer {
             url: url.to_owned(),
             detail,
@@ -98,12 +72,6 @@ fn classify(url: &str, e: ureq::Error) -> TrustError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn igc_sante_anchors_parse() {
-        let all = anchors(None).unwrap();
-        assert_eq!(all.len(), 9);
-    }
 
     #[test]
     fn plain_http_is_refused() {

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
-use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
 use super::DiscoverError;
 use crate::account::{Security, Server};
@@ -79,40 +78,11 @@ pub fn fetch_first(
     Ok(None)
 }
 
-fn anchors(extra_ca: Option<&Path>) -> Result<Vec<Certificate<'static>>, String> {
-    let mut ders = crate::tls::igc_sante_certificates().map_err(|e| e.to_string())?;
-    if let Some(path) = extra_ca {
-        ders.extend(crate::tls::read_pem_certs(path).map_err(|e| e.to_string())?);
-    }
-    Ok(ders
-        .iter()
-        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
-        .collect())
-}
-
 /// One HTTPS GET; the reason of a failure in words for the user.
 fn fetch(url: &str, extra_ca: Option<&Path>) -> Result<Vec<u8>, String> {
-    let tls = TlsConfig::builder()
-        .provider(TlsProvider::Rustls)
-        .root_certs(RootCerts::new_with_certs(&anchors(extra_ca)?))
-        .build();
-    let agent = ureq::Agent::config_builder()
-        .tls_config(tls)
-        .https_only(true)
-        .timeout_global(Some(TIMEOUT))
-        .http_status_as_error(true)
-        .build()
-        .new_agent();
+    let agent = crate::tls::https::igc_sante_agent(extra_ca, TIMEOUT).map_err(|e| e.to_string())?;
     let explain = |e: ureq::Error| -> String {
-        let tls = match &e {
-            ureq::Error::Rustls(r) => Some(r.to_string()),
-            ureq::Error::Io(io) => io
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                .map(|r| r.to_string()),
-            _ => None,
-        };
-        match (tls, e) {
+        match (crate::tls::https::refusal(&e), e) {
             (Some(detail), _) => format!(
                 "the web server's certificate is not trusted ({detail}); only IGC-Santé and an explicitly given CA are"
             ),
