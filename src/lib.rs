@@ -10,6 +10,7 @@ pub mod auth;
 pub mod demo;
 pub mod directory;
 pub mod documents;
+pub mod i18n;
 pub mod imap;
 pub mod import;
 pub mod mime;

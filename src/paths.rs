@@ -2,16 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::i18n::{tr1, tr2};
+
 /// Environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "CADUCEE_DATA_DIR";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PathError {
-    #[error(
-        "no home directory could be found for this user; choose a data directory with --data-dir or {DATA_DIR_ENV}"
-    )]
+    #[error("{}", tr1("paths-no-home", "env", &DATA_DIR_ENV))]
     NoHome,
-    #[error("cannot create the data directory {path}: {source}")]
+    #[error("{}", tr2("paths-create", "path", &.path.display(), "reason", .source))]
     Create {
         path: PathBuf,
         source: std::io::Error,

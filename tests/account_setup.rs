@@ -17,6 +17,7 @@ const KEY: &str = "5e0f4a3b2c1d00112233445566778899aabbccddeeff00112233445566778
 
 fn caducee(data: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_caducee"));
+    c.env("CADUCEE_LANG", "en");
     c.env("CADUCEE_DATA_DIR", data)
         .env("CADUCEE_STORE_KEY", KEY)
         .env_remove("CADUCEE_DNS_SERVER")

@@ -46,6 +46,7 @@ fn personal_organisational_and_delegated_mailboxes_coexist() {
     let work = tempfile::tempdir().unwrap();
     let caducee = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_caducee"));
+        c.env("CADUCEE_LANG", "en");
         c.env("CADUCEE_DATA_DIR", data.path())
             .env("CADUCEE_STORE_KEY", KEY)
             .env("CADUCEE_DNS_SERVER", dns.addr())

@@ -21,6 +21,7 @@ use support::vpcd::{Behaviour, CPS3_ATR, OTHER_ATR, VirtualCard};
 
 fn caducee(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_caducee"))
+        .env("CADUCEE_LANG", "en")
         .args(args)
         .env(
             "CADUCEE_DATA_DIR",
@@ -228,6 +229,7 @@ fn unknown_blocked_deactivated_and_mute_cards_are_reported() {
 fn card_watch_prints_events_as_they_happen() {
     let p = Pcscd::start();
     let mut child = Command::new(env!("CARGO_BIN_EXE_caducee"))
+        .env("CADUCEE_LANG", "en")
         .args(["card", "watch", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -504,6 +506,7 @@ fn status_names_the_holder_from_the_authentication_certificate() {
     let hsm = support::token::cps_card(&ca, &holder);
     let status = |module: &str, json: bool| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_caducee"));
+        cmd.env("CADUCEE_LANG", "en");
         cmd.args(["card", "status", "--pkcs11-module", module])
             .env(
                 "CADUCEE_DATA_DIR",

@@ -4,6 +4,7 @@ use std::process::Command;
 
 fn caducee(data: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_caducee"));
+    c.env("CADUCEE_LANG", "en");
     c.env("CADUCEE_DATA_DIR", data)
         .env("CADUCEE_STORE_KEY", "ab".repeat(32));
     c

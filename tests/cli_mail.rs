@@ -6,6 +6,7 @@ const KEY: &str = "4242424242424242424242424242424242424242424242424242424242424
 
 fn caducee(data: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_caducee"))
+        .env("CADUCEE_LANG", "en")
         .args(args)
         .env("CADUCEE_DATA_DIR", data)
         .env("CADUCEE_STORE_KEY", KEY)
@@ -111,6 +112,7 @@ fn errors_are_explained_with_an_exit_code() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no message with id 999"));
 
     let out = Command::new(env!("CARGO_BIN_EXE_caducee"))
+        .env("CADUCEE_LANG", "en")
         .args(["store", "info"])
         .env("CADUCEE_DATA_DIR", &data)
         .env("CADUCEE_STORE_KEY", "abc")
@@ -123,6 +125,7 @@ fn errors_are_explained_with_an_exit_code() {
 fn demo_mailbox_works_without_any_key() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_caducee"))
+        .env("CADUCEE_LANG", "en")
         .args(["--demo", "folders", "--json"])
         .env("CADUCEE_DATA_DIR", dir.path())
         .env_remove("CADUCEE_STORE_KEY")

@@ -306,6 +306,7 @@ fn cli_adds_card_and_certificate_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let caducee = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_caducee"));
+        c.env("CADUCEE_LANG", "en");
         c.env("CADUCEE_DATA_DIR", dir.path())
             .env("CADUCEE_STORE_KEY", "cd".repeat(32));
         c

@@ -6,6 +6,7 @@ const HEADER: &str = "Type de BAL|Adresse BAL|Type Identifiant PP|Identifiant PP
 
 fn caducee(data: &std::path::Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_caducee"))
+        .env("CADUCEE_LANG", "en")
         .arg("--data-dir")
         .arg(data)
         .args(args)

@@ -292,6 +292,7 @@ fn the_cli_imports_both_files_and_shows_the_practice() {
     }
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_caducee"))
+            .env("CADUCEE_LANG", "en")
             .arg("--data-dir")
             .arg(&data)
             .args(args)

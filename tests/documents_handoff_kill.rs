@@ -19,6 +19,7 @@ const KILLS_MID_HANDOFF: usize = 20;
 
 fn spawn(data: &Path, key: &StoreKey, dir: &Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_caducee"))
+        .env("CADUCEE_LANG", "en")
         .arg("--data-dir")
         .arg(data)
         .args(["documents", "handoff", "--to"])

@@ -12,6 +12,7 @@ use support::documents::*;
 
 fn caducee(data: &Path, key: &StoreKey, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_caducee"))
+        .env("CADUCEE_LANG", "en")
         .arg("--data-dir")
         .arg(data)
         .args(args)

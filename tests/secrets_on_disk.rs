@@ -214,6 +214,7 @@ fn no_secret_reaches_the_data_directory() {
     // Every command gets every secret, and logs at debug level.
     let caducee = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_caducee"));
+        c.env("CADUCEE_LANG", "en");
         c.env("CADUCEE_DATA_DIR", data.path())
             .env("CADUCEE_STORE_KEY", STORE_KEY)
             .env("CADUCEE_DNS_SERVER", dns.addr())

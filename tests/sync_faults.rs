@@ -108,6 +108,7 @@ async fn connection_cut_mid_fetch_then_resumed() {
 
 fn caducee(data: &std::path::Path, key: &str, password: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_caducee"));
+    c.env("CADUCEE_LANG", "en");
     c.env("CADUCEE_DATA_DIR", data)
         .env("CADUCEE_STORE_KEY", key)
         .env("CADUCEE_PASSWORD", password)

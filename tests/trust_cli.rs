@@ -21,6 +21,7 @@ impl Env {
 
     fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_caducee"));
+        c.env("CADUCEE_LANG", "en");
         c.args(args)
             .env("CADUCEE_DATA_DIR", self.dir.path())
             .env("CADUCEE_STORE_KEY", self.key.to_hex())

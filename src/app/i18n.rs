@@ -9,53 +9,9 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 const FR_FTL: &str = include_str!("../../i18n/fr/caducee.ftl");
 const EN_FTL: &str = include_str!("../../i18n/en/caducee.ftl");
 
-/// A language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Fr,
-    En,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
-
-    /// The language of the system locale: English for `en*`, French otherwise.
-    pub fn from_system() -> Self {
-        Self::from_locale(sys_locale::get_locale().as_deref().unwrap_or("fr"))
-    }
-
-    pub fn from_locale(locale: &str) -> Self {
-        if locale.to_ascii_lowercase().starts_with("en") {
-            Lang::En
-        } else {
-            Lang::Fr
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        match code {
-            "fr" => Some(Lang::Fr),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The language's own name, shown in the language picker.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::Fr => "Français",
-            Lang::En => "English",
-        }
-    }
-}
+/// The interface language is the core's: the window sets both (see
+/// [`caducee::i18n::set`]), so the core's error messages follow it.
+pub use caducee::i18n::Lang;
 
 type Bundle = FluentBundle<FluentResource>;
 

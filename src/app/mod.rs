@@ -197,6 +197,7 @@ pub struct App {
 impl App {
     pub fn new(config: Config) -> (Self, Vec<Work>) {
         let lang = Lang::from_system();
+        caducee::i18n::set(lang);
         let demo = config.demo;
         let offset = config.offset;
         let app = App {
@@ -549,6 +550,7 @@ impl App {
                         scale: ui.scale,
                     };
                     self.lang = self.settings.language.resolve();
+                    caducee::i18n::set(self.lang);
                 }
                 self.store = Some(o.store);
                 // The folder counts first; the whitelist and the directory
@@ -968,6 +970,7 @@ impl App {
     /// (its messages are in the interface language).
     fn apply_settings(&mut self) -> Option<Work> {
         self.lang = self.settings.language.resolve();
+        caducee::i18n::set(self.lang);
         self.store.as_ref()?;
         Some(self.wire(false))
     }

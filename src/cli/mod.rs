@@ -143,6 +143,7 @@ pub fn run() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    caducee::i18n::set(caducee::i18n::Lang::from_env());
     let cli = Cli::parse();
     pin::install();
     let data_dir = match cli.data_dir.map(Ok).unwrap_or_else(paths::default_data_dir) {

@@ -66,6 +66,7 @@ impl Sender {
     /// The command-line binary, headless, on this store.
     pub fn command(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_caducee"));
+        cmd.env("CADUCEE_LANG", "en");
         cmd.env("CADUCEE_DATA_DIR", self.data_dir())
             .env("CADUCEE_STORE_KEY", &self.key_hex)
             .env("CADUCEE_PASSWORD", &self.password)
