@@ -2,21 +2,18 @@
 //! keyring only. Headless use (servers, CI, tests) is explicit: a secret may come
 //! from an environment variable named by the caller. Never from a file.
 
+use crate::i18n::{tr1, tr3};
 use crate::store::key::KEYRING_SERVICE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error(
-        "no {what} saved for {account}: save it with `caducee account password {account}`, or for headless use set {env}"
-    )]
+    #[error("{}", tr3("secrets-missing", "what", .what, "account", .account, "env", .env))]
     Missing {
         what: &'static str,
         account: String,
         env: String,
     },
-    #[error(
-        "the OS keyring is not available ({0}); for headless use, set the environment variable instead"
-    )]
+    #[error("{}", tr1("secrets-keyring", "reason", .0))]
     Keyring(String),
 }
 

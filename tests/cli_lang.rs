@@ -46,3 +46,33 @@ fn errors_follow_the_system_locale_french_by_default() {
     let default = error_with(&[]);
     assert!(default.contains("impossible de créer"), "{default}");
 }
+
+#[test]
+fn a_wrong_store_key_is_told_in_french() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |key: &str, lang: &str| {
+        Command::new(env!("CARGO_BIN_EXE_caducee"))
+            .env("CADUCEE_LANG", lang)
+            .env("CADUCEE_STORE_KEY", key)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["store", "info"])
+            .output()
+            .unwrap()
+    };
+    assert!(run(&"11".repeat(32), "fr").status.success());
+    let out = run(&"22".repeat(32), "fr");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("ne peut pas être ouvert avec cette clé")
+            && stderr.contains("Rien n’a été modifié"),
+        "{stderr}"
+    );
+    let out = run(&"22".repeat(32), "en");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot be opened with this key"),
+        "{stderr}"
+    );
+}

@@ -9,6 +9,7 @@
 //! whole database consistently can still forge a journal: the chain proves
 //! integrity against partial edits, not against a full rewrite.
 
+use crate::i18n::{tr1, tr2};
 use std::io::Write;
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -129,36 +130,20 @@ pub enum Break {
 
 impl std::fmt::Display for Break {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Break::Edited { id } => write!(f, "entry {id} was edited after it was recorded"),
+        let text = match self {
+            Break::Edited { id } => tr1("audit-break-edited", "id", id),
             Break::Unlinked { id, previous_id } => match previous_id {
-                Some(p) => write!(
-                    f,
-                    "entry {id} does not follow entry {p}: entries were removed, inserted or reordered before it"
-                ),
-                None => write!(
-                    f,
-                    "entry {id} is the first one but does not start the journal: earlier entries were removed"
-                ),
+                Some(p) => tr2("audit-break-unlinked", "id", id, "previous", p),
+                None => tr1("audit-break-unlinked-first", "id", id),
             },
-            Break::Gap { after, next } => {
-                write!(f, "entries between {after} and {next} are missing")
-            }
+            Break::Gap { after, next } => tr2("audit-break-gap", "after", after, "next", next),
             Break::Truncated { last_id, head_id } => match last_id {
-                Some(l) => write!(
-                    f,
-                    "the journal ends at entry {l} but had reached entry {head_id}: the last entries were removed"
-                ),
-                None => write!(
-                    f,
-                    "the journal is empty but had reached entry {head_id}: all entries were removed"
-                ),
+                Some(l) => tr2("audit-break-truncated", "last", l, "head", head_id),
+                None => tr1("audit-break-emptied", "head", head_id),
             },
-            Break::HeadMismatch { last_id } => write!(
-                f,
-                "entry {last_id}, the last one, is not the entry last recorded: the end of the journal was replaced"
-            ),
-        }
+            Break::HeadMismatch { last_id } => tr1("audit-break-head", "last", last_id),
+        };
+        f.write_str(&text)
     }
 }
 
@@ -172,15 +157,15 @@ pub struct Verified {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
-    #[error("the audit journal has been tampered with: {0}")]
+    #[error("{}", tr1("audit-broken", "reason", .0))]
     Broken(Break),
-    #[error("unknown audit action “{0}”")]
+    #[error("{}", tr1("audit-unknown-action", "action", .0))]
     UnknownAction(String),
-    #[error("the audit details cannot be written as JSON: {0}")]
+    #[error("{}", tr1("audit-details", "reason", .0))]
     Details(#[from] serde_json::Error),
-    #[error("the audit journal cannot be written to the export: {0}")]
+    #[error("{}", tr1("audit-export", "reason", .0))]
     Export(#[from] std::io::Error),
-    #[error("the audit journal cannot be read or written: {0}")]
+    #[error("{}", tr1("audit-sql", "reason", .0))]
     Sql(#[from] rusqlite::Error),
 }
 

@@ -8,6 +8,7 @@
 //! links, and waits and retries on `429 Too Many Requests` (honouring
 //! `Retry-After`) and on temporary server errors.
 
+use crate::i18n::{tr1, tr2};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -31,19 +32,17 @@ const MAX_WAIT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum FhirError {
-    #[error(
-        "no Annuaire Santé API key: save it in the OS keyring (service “caducee”, entry “{KEYRING_USER}”) or set {API_KEY_ENV}"
-    )]
+    #[error("{}", tr2("directory-fhir-no-key", "entry", &KEYRING_USER, "env", &API_KEY_ENV))]
     NoKey,
-    #[error("the Annuaire Santé API refused the API key (HTTP {0}): check the key")]
+    #[error("{}", tr1("directory-fhir-unauthorized", "status", .0))]
     Unauthorized(u16),
-    #[error("the Annuaire Santé API answered HTTP {status} for {url}")]
+    #[error("{}", tr2("directory-fhir-status", "status", .status, "url", .url))]
     Status { status: u16, url: String },
-    #[error("the Annuaire Santé API is still busy after {0} retries: try again in a minute")]
+    #[error("{}", tr1("directory-fhir-busy", "retries", .0))]
     TooManyRequests(u32),
-    #[error("cannot reach the Annuaire Santé API at {url}: {reason}")]
+    #[error("{}", tr2("directory-fhir-transport", "url", .url, "reason", .reason))]
     Transport { url: String, reason: String },
-    #[error("the Annuaire Santé API sent an answer that is not FHIR JSON ({0})")]
+    #[error("{}", tr1("directory-fhir-json", "reason", .0))]
     Json(String),
 }
 

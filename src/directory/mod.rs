@@ -24,6 +24,7 @@ pub mod rpps;
 mod schema;
 pub mod search;
 
+use crate::i18n::{tr1, tr2};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
@@ -38,27 +39,23 @@ pub const DIRECTORY_FILE: &str = "directory.db";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
-    #[error("cannot open the directory database at {path}: {source}")]
+    #[error("{}", tr2("directory-open", "path", &.path.display(), "reason", .source))]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
     #[error(transparent)]
     Schema(#[from] crate::store::MigrateError),
-    #[error("directory database error: {0}")]
+    #[error("{}", tr1("directory-sql", "reason", .0))]
     Sql(#[from] rusqlite::Error),
-    #[error("cannot read the directory file {path}: {source}")]
+    #[error("{}", tr2("directory-read", "path", &.path.display(), "reason", .source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error(
-        "{path} is not a usable zip archive ({reason}); give the Extraction_Correspondance_MSSante file or its zip"
-    )]
+    #[error("{}", tr2("directory-zip", "path", &.path.display(), "reason", .reason))]
     Zip { path: PathBuf, reason: String },
-    #[error(
-        "{path} holds no directory rows: is it really an Extraction_Correspondance_MSSante file? The directory was left unchanged"
-    )]
+    #[error("{}", tr1("directory-empty", "path", &.path.display()))]
     Empty { path: PathBuf },
     #[error(transparent)]
     Path(#[from] crate::paths::PathError),

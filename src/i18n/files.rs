@@ -7,5 +7,35 @@ macro_rules! files {
     };
 }
 
-pub const FR: &[(&str, &str)] = files!("fr": "paths");
-pub const EN: &[(&str, &str)] = files!("en": "paths");
+pub const FR: &[(&str, &str)] = files!(
+    "fr":
+    "audit",
+    "directory",
+    "directory-fhir",
+    "imap",
+    "import",
+    "mime",
+    "paths",
+    "secrets",
+    "store",
+    "store-key",
+    "store-schema",
+    "sync",
+    "tls",
+);
+pub const EN: &[(&str, &str)] = files!(
+    "en":
+    "audit",
+    "directory",
+    "directory-fhir",
+    "imap",
+    "import",
+    "mime",
+    "paths",
+    "secrets",
+    "store",
+    "store-key",
+    "store-schema",
+    "sync",
+    "tls",
+);

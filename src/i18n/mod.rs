@@ -205,5 +205,21 @@ pub fn tr3(
     format(id, &[(n1, v1), (n2, v2), (n3, v3)])
 }
 
+/// The message `id` with four arguments.
+#[allow(clippy::too_many_arguments)]
+pub fn tr4(
+    id: &str,
+    n1: &str,
+    v1: &dyn Display,
+    n2: &str,
+    v2: &dyn Display,
+    n3: &str,
+    v3: &dyn Display,
+    n4: &str,
+    v4: &dyn Display,
+) -> String {
+    format(id, &[(n1, v1), (n2, v2), (n3, v3), (n4, v4)])
+}
+
 #[cfg(test)]
 mod tests;

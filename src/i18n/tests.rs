@@ -81,7 +81,7 @@ fn calls() -> Vec<(String, String, BTreeSet<String>)> {
 
 fn calls_in(source: &str) -> Vec<(String, BTreeSet<String>)> {
     let mut out = Vec::new();
-    for start in ["tr(\"", "tr1(\"", "tr2(\"", "tr3(\""] {
+    for start in ["tr(\"", "tr1(\"", "tr2(\"", "tr3(\"", "tr4(\""] {
         for (at, _) in source.match_indices(start) {
             // Not part of a longer name (e.g. `attr(`).
             let before = source[..at].chars().next_back();

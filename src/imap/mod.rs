@@ -4,6 +4,7 @@
 
 pub mod auth;
 
+use crate::i18n::{tr1, tr2, tr3};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -28,9 +29,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {
-    #[error(
-        "cannot reach the mail server {host}:{port}: {reason}. Check the server name and port, and the network"
-    )]
+    #[error("{}", tr3("imap-connect", "host", .host, "port", .port, "reason", .reason))]
     Connect {
         host: String,
         port: u16,
@@ -38,37 +37,29 @@ pub enum ImapError {
     },
     #[error(transparent)]
     Tls(#[from] TlsError),
-    #[error(
-        "the mail server {0} does not offer STARTTLS; plain connections are refused: use implicit TLS (port 993) if the server offers it"
-    )]
+    #[error("{}", tr1("imap-no-starttls", "host", .0))]
     NoStartTls(String),
-    #[error("the mail server {host} did not greet as an IMAP server: {reason}")]
+    #[error("{}", tr2("imap-greeting", "host", .host, "reason", .reason))]
     Greeting { host: String, reason: String },
-    #[error(
-        "the mail server refused the login of {user}: {reason}. Check the user name and the password (`caducee account password ADDRESS`)"
-    )]
+    #[error("{}", tr2("imap-auth", "user", .user, "reason", .reason))]
     Auth { user: String, reason: String },
-    #[error(
-        "the mail server refused the certificate login: {reason}. The server must trust the certificate's issuer and know its holder; check the card or certificate with `caducee account identity ADDRESS`"
-    )]
+    #[error("{}", tr1("imap-certificate-refused", "reason", .reason))]
     CertificateRefused { reason: String },
-    #[error(
-        "the mail server refused the sign-in token of {user}: {reason}. Sign in again with `caducee account login ADDRESS`"
-    )]
+    #[error("{}", tr2("imap-token-refused", "user", .user, "reason", .reason))]
     TokenRefused { user: String, reason: String },
     #[error(transparent)]
     Certificate(#[from] crate::auth::AuthError),
-    #[error("the sign-in method {0} is not available for IMAP yet")]
+    #[error("{}", tr1("imap-unsupported-auth", "method", .0))]
     UnsupportedAuth(&'static str),
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
     Session(#[from] crate::auth::session::SessionError),
-    #[error("the mail server timed out ({0})")]
+    #[error("{}", tr1("imap-timeout", "step", .0))]
     Timeout(&'static str),
-    #[error("IMAP error: {0}")]
+    #[error("{}", tr1("imap-protocol", "reason", .0))]
     Protocol(#[from] async_imap::error::Error),
-    #[error("connection to the mail server lost: {0}")]
+    #[error("{}", tr1("imap-io", "reason", .0))]
     Io(#[from] std::io::Error),
 }
 

@@ -4,6 +4,7 @@
 //! Reading and parsing run on one thread, writing on another. A message that
 //! cannot be parsed is stored raw and reported, never dropped.
 
+use crate::i18n::{tr1, tr2};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -26,20 +27,18 @@ const MAX_PARSERS: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{0}: no such file or folder")]
+    #[error("{}", tr1("import-not-found", "path", &.0.display()))]
     NotFound(PathBuf),
-    #[error(
-        "{0} is neither an e-mail (.eml), an mbox file, a Maildir (cur/ and new/) nor a folder of .eml files"
-    )]
+    #[error("{}", tr1("import-unknown-format", "path", &.0.display()))]
     UnknownFormat(PathBuf),
-    #[error("cannot read {path}: {source}")]
+    #[error("{}", tr2("import-read", "path", &.path.display(), "reason", .source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the import stopped unexpectedly ({0} failed); what was imported so far is kept")]
+    #[error("{}", tr1("import-stopped", "step", .0))]
     Stopped(&'static str),
 }
 

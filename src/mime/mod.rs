@@ -1,6 +1,7 @@
 //! Reading messages: from raw RFC 5322 bytes to what the store indexes and the
 //! faces show. Parsing is done by `mail-parser`; this module decides what to keep.
 
+use crate::i18n::tr;
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};
 
 /// Subject prefix used by MSSanté XDM messages, hidden in the UI.
@@ -9,9 +10,9 @@ const PREVIEW_CHARS: usize = 200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MimeError {
-    #[error("the message has no readable header (is it an e-mail?)")]
+    #[error("{}", tr("mime-no-headers"))]
     NoHeaders,
-    #[error("the message could not be parsed (the parser failed on it); it is kept as received")]
+    #[error("{}", tr("mime-parser-failed"))]
     ParserFailed,
 }
 

@@ -3,6 +3,7 @@
 //! Headless use (servers, CI, tests) is explicit: the key comes from
 //! `CADUCEE_STORE_KEY` (64 hex digits). There is never a plaintext key file.
 
+use crate::i18n::{tr1, tr2};
 use std::path::Path;
 
 use rand::RngCore;
@@ -34,15 +35,11 @@ pub enum KeySource {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("{STORE_KEY_ENV} must be 64 hexadecimal digits (a 256-bit key)")]
+    #[error("{}", tr1("store-key-bad-hex", "env", &STORE_KEY_ENV))]
     BadHex,
-    #[error(
-        "the OS keyring is not available ({0}). Unlock your session keyring, or for headless use set {STORE_KEY_ENV} to a 64-digit hex key"
-    )]
+    #[error("{}", tr2("store-key-no-keyring", "reason", .0, "env", &STORE_KEY_ENV))]
     NoKeyring(String),
-    #[error(
-        "a store exists at {0} but its key is not in the OS keyring. Restore the keyring entry or provide the key through {STORE_KEY_ENV}; the store was left untouched"
-    )]
+    #[error("{}", tr2("store-key-missing", "path", .0, "env", &STORE_KEY_ENV))]
     MissingForExistingStore(String),
 }
 

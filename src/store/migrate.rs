@@ -3,6 +3,7 @@
 //! The schema level is SQLite's `user_version`. A store whose level is higher than
 //! this program knows is refused, never wiped or rewritten.
 
+use crate::i18n::{tr1, tr2, tr3};
 use rusqlite::Connection;
 
 /// One schema step. Steps are never edited once released: add a new one instead.
@@ -53,17 +54,15 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
-    #[error(
-        "this store was written by a newer version of Caducée (schema level {found}; this program knows up to {known}). Update Caducée: the store was left untouched."
-    )]
+    #[error("{}", tr2("store-schema-too-new", "found", .found, "known", .known))]
     TooNew { found: u32, known: u32 },
-    #[error("schema upgrade to level {version} ({name}) failed and was rolled back: {source}")]
+    #[error("{}", tr3("store-schema-step", "version", .version, "name", .name, "reason", .source))]
     Step {
         version: u32,
         name: &'static str,
         source: rusqlite::Error,
     },
-    #[error("cannot read the schema level: {0}")]
+    #[error("{}", tr1("store-schema-read", "reason", .0))]
     Read(#[from] rusqlite::Error),
 }
 

@@ -13,6 +13,7 @@ pub mod migrate;
 mod search;
 mod threads;
 
+use crate::i18n::{tr1, tr2};
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
@@ -29,29 +30,27 @@ pub const STORE_FILE: &str = "caducee.db";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error(
-        "the store at {0} cannot be opened with this key: wrong key, or not a Caducée store. Nothing was changed"
-    )]
+    #[error("{}", tr1("store-wrong-key", "path", &.0.display()))]
     WrongKey(PathBuf),
-    #[error("cannot open the store at {path}: {source}")]
+    #[error("{}", tr2("store-open", "path", &.path.display(), "reason", .source))]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("cannot prepare the store file {path}: {source}")]
+    #[error("{}", tr2("store-file", "path", &.path.display(), "reason", .source))]
     File {
         path: PathBuf,
         source: std::io::Error,
     },
     #[error(transparent)]
     Schema(#[from] MigrateError),
-    #[error("store error: {0}")]
+    #[error("{}", tr1("store-sql", "reason", .0))]
     Sql(#[from] rusqlite::Error),
-    #[error("no message with id {0}")]
+    #[error("{}", tr1("store-no-message", "id", .0))]
     NoMessage(i64),
-    #[error("no folder named “{0}”")]
+    #[error("{}", tr1("store-no-folder", "name", .0))]
     NoFolder(String),
-    #[error("invalid search: {0}")]
+    #[error("{}", tr1("store-query", "reason", .0))]
     Query(String),
 }
 

@@ -18,6 +18,7 @@ mod headers;
 pub mod state;
 mod watch;
 
+use crate::i18n::tr1;
 use futures::TryStreamExt;
 
 use crate::account::{Account, AccountError};
@@ -38,9 +39,9 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Account(#[from] AccountError),
-    #[error("the message {0} is not in the store")]
+    #[error("{}", tr1("sync-no-message", "id", .0))]
     NoMessage(i64),
-    #[error("no folder “{0}” in this account")]
+    #[error("{}", tr1("sync-no-folder", "name", .0))]
     NoFolder(String),
 }
 

@@ -8,6 +8,7 @@
 pub mod https;
 mod verifier;
 
+use crate::i18n::{tr1, tr2, tr4};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -63,24 +64,22 @@ const IGC_SANTE: &[(&str, &[u8])] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    #[error("cannot read the CA file {path}: {reason}")]
+    #[error("{}", tr2("tls-ca-file", "path", &.path.display(), "reason", .reason))]
     CaFile { path: PathBuf, reason: String },
-    #[error("the CA file {0} holds no certificate")]
+    #[error("{}", tr1("tls-empty-ca-file", "path", &.0.display()))]
     EmptyCaFile(PathBuf),
-    #[error("“{0}” is not a valid server name")]
+    #[error("{}", tr1("tls-server-name", "name", .0))]
     ServerName(String),
-    #[error("TLS setup failed: {0}")]
+    #[error("{}", tr1("tls-setup", "reason", .0))]
     Setup(String),
-    #[error(
-        "the certificate of {host} was refused: {reason}. It was issued by “{issuer}” for “{subject}”. MSSanté servers must present an IGC-Santé certificate; a test CA can only be added explicitly in the account settings"
-    )]
+    #[error("{}", tr4("tls-certificate", "host", .host, "reason", .reason, "issuer", .issuer, "subject", .subject))]
     Certificate {
         host: String,
         reason: String,
         issuer: String,
         subject: String,
     },
-    #[error("secure connection to {host} failed: {reason}")]
+    #[error("{}", tr2("tls-handshake", "host", .host, "reason", .reason))]
     Handshake { host: String, reason: String },
 }
 

@@ -1,0 +1,12 @@
+audit-broken = the audit journal has been tampered with: { $reason }
+audit-unknown-action = unknown audit action “{ $action }”
+audit-details = the audit details cannot be written as JSON: { $reason }
+audit-export = the audit journal cannot be written to the export: { $reason }
+audit-sql = the audit journal cannot be read or written: { $reason }
+audit-break-edited = entry { $id } was edited after it was recorded
+audit-break-unlinked = entry { $id } does not follow entry { $previous }: entries were removed, inserted or reordered before it
+audit-break-unlinked-first = entry { $id } is the first one but does not start the journal: earlier entries were removed
+audit-break-gap = entries between { $after } and { $next } are missing
+audit-break-truncated = the journal ends at entry { $last } but had reached entry { $head }: the last entries were removed
+audit-break-emptied = the journal is empty but had reached entry { $head }: all entries were removed
+audit-break-head = entry { $last }, the last one, is not the entry last recorded: the end of the journal was replaced

@@ -1,0 +1,10 @@
+imap-connect = cannot reach the mail server { $host }:{ $port }: { $reason }. Check the server name and port, and the network
+imap-no-starttls = the mail server { $host } does not offer STARTTLS; plain connections are refused: use implicit TLS (port 993) if the server offers it
+imap-greeting = the mail server { $host } did not greet as an IMAP server: { $reason }
+imap-auth = the mail server refused the login of { $user }: { $reason }. Check the user name and the password (`caducee account password ADDRESS`)
+imap-certificate-refused = the mail server refused the certificate login: { $reason }. The server must trust the certificate's issuer and know its holder; check the card or certificate with `caducee account identity ADDRESS`
+imap-token-refused = the mail server refused the sign-in token of { $user }: { $reason }. Sign in again with `caducee account login ADDRESS`
+imap-unsupported-auth = the sign-in method { $method } is not available for IMAP yet
+imap-timeout = the mail server timed out ({ $step })
+imap-protocol = IMAP error: { $reason }
+imap-io = connection to the mail server lost: { $reason }

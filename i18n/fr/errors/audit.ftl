@@ -1,0 +1,12 @@
+audit-broken = le journal d’audit a été altéré : { $reason }
+audit-unknown-action = action d’audit inconnue « { $action } »
+audit-details = les détails d’audit ne peuvent pas être écrits en JSON : { $reason }
+audit-export = le journal d’audit ne peut pas être écrit dans l’export : { $reason }
+audit-sql = le journal d’audit ne peut être ni lu ni écrit : { $reason }
+audit-break-edited = l’entrée { $id } a été modifiée après son enregistrement
+audit-break-unlinked = l’entrée { $id } ne suit pas l’entrée { $previous } : des entrées ont été supprimées, insérées ou réordonnées avant elle
+audit-break-unlinked-first = l’entrée { $id } est la première mais ne commence pas le journal : des entrées antérieures ont été supprimées
+audit-break-gap = les entrées entre { $after } et { $next } manquent
+audit-break-truncated = le journal s’arrête à l’entrée { $last } mais avait atteint l’entrée { $head } : les dernières entrées ont été supprimées
+audit-break-emptied = le journal est vide mais avait atteint l’entrée { $head } : toutes les entrées ont été supprimées
+audit-break-head = l’entrée { $last }, la dernière, n’est pas la dernière entrée enregistrée : la fin du journal a été remplacée

@@ -1,0 +1,10 @@
+imap-connect = impossible de joindre le serveur de messagerie { $host }:{ $port } : { $reason }. Vérifiez le nom du serveur, le port et le réseau
+imap-no-starttls = le serveur de messagerie { $host } ne propose pas STARTTLS ; les connexions non chiffrées sont refusées : utilisez le TLS implicite (port 993) si le serveur le propose
+imap-greeting = le serveur de messagerie { $host } ne s’est pas présenté comme un serveur IMAP : { $reason }
+imap-auth = le serveur de messagerie a refusé la connexion de { $user } : { $reason }. Vérifiez l’identifiant et le mot de passe (`caducee account password ADRESSE`)
+imap-certificate-refused = le serveur de messagerie a refusé la connexion par certificat : { $reason }. Le serveur doit faire confiance à l’émetteur du certificat et connaître son titulaire ; vérifiez la carte ou le certificat avec `caducee account identity ADRESSE`
+imap-token-refused = le serveur de messagerie a refusé le jeton de connexion de { $user } : { $reason }. Reconnectez-vous avec `caducee account login ADRESSE`
+imap-unsupported-auth = la méthode de connexion { $method } n’est pas encore disponible pour IMAP
+imap-timeout = le serveur de messagerie n’a pas répondu à temps ({ $step })
+imap-protocol = erreur IMAP : { $reason }
+imap-io = connexion au serveur de messagerie perdue : { $reason }
