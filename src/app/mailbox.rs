@@ -81,6 +81,20 @@ pub struct State {
     expanded: Option<Expanded>,
     /// The first page is shown, the folder counts are not there yet.
     preloaded: bool,
+    /// A row moved to before its page was loaded, and the message there
+    /// once it was (to open).
+    wanted: Option<usize>,
+    reached: Option<i64>,
+}
+
+/// Where a keyboard move went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moved {
+    /// The message to open (`None` until its page is loaded).
+    pub open: Option<i64>,
+    /// The list offset that shows it.
+    pub scroll: Option<f32>,
+    pub jobs: Vec<Job>,
 }
 
 impl State {
@@ -353,6 +367,13 @@ impl State {
         }
         self.pending.remove(&page);
         self.pages.insert(page, rows);
+        if let Some(i) = self.wanted
+            && let Some(id) = self.row(i).map(|r| r.id)
+        {
+            self.wanted = None;
+            self.selected = Some(id);
+            self.reached = Some(id);
+        }
         self.missing_pages()
     }
 
@@ -362,19 +383,34 @@ impl State {
         self.missing_pages()
     }
 
-    /// Move the selection by `delta` rows; returns the id to open and the
-    /// scroll offset that keeps it visible.
-    pub fn step(&mut self, delta: isize) -> Option<(i64, Option<f32>)> {
+    /// Rows in one screen of the list (Page Up / Page Down).
+    pub fn page_rows(&self) -> isize {
+        let viewport = if self.viewport > 0.0 {
+            self.viewport
+        } else {
+            DEFAULT_VIEWPORT
+        };
+        ((viewport / ROW_HEIGHT).floor() as isize - 1).max(1)
+    }
+
+    /// Move the selection by `delta` rows (clamped to the list): the message
+    /// to open, the scroll offset that keeps it visible, and the pages to load
+    /// when the row is not loaded yet (it is selected when its page arrives,
+    /// see [`State::take_reached`]).
+    pub fn step(&mut self, delta: isize) -> Option<Moved> {
         if self.len() == 0 {
             return None;
         }
-        let current = self.selected.and_then(|id| self.index_of(id));
+        let current = self
+            .wanted
+            .or_else(|| self.selected.and_then(|id| self.index_of(id)));
         let next = match current {
-            Some(i) => (i as isize + delta).clamp(0, self.len() as isize - 1) as usize,
+            Some(i) => (i as isize)
+                .saturating_add(delta)
+                .clamp(0, self.len() as isize - 1) as usize,
+            None if delta < 0 => self.len() - 1,
             None => 0,
         };
-        let id = self.row(next)?.id;
-        self.selected = Some(id);
         let top = next as f32 * ROW_HEIGHT;
         let viewport = if self.viewport > 0.0 {
             self.viewport
@@ -388,7 +424,27 @@ impl State {
         } else {
             None
         };
-        Some((id, scroll))
+        if let Some(y) = scroll {
+            self.offset = y;
+        }
+        let open = self.row(next).map(|r| r.id);
+        match open {
+            Some(id) => {
+                self.selected = Some(id);
+                self.wanted = None;
+            }
+            None => self.wanted = Some(next),
+        }
+        Some(Moved {
+            open,
+            scroll,
+            jobs: self.missing_pages(),
+        })
+    }
+
+    /// The message the keyboard moved to, once its page has arrived.
+    pub fn take_reached(&mut self) -> Option<i64> {
+        self.reached.take()
     }
 
     /// Show search results (or, with `None`, the folder again).
@@ -746,7 +802,7 @@ mod tests {
         assert_eq!(s.index_of(1002), Some(2));
         assert_eq!(s.index_of(5), Some(7));
         s.selected = Some(0);
-        assert_eq!(s.step(1).map(|x| x.0), Some(1001));
+        assert_eq!(s.step(1).and_then(|x| x.open), Some(1001));
         // Close it again.
         let _ = s.update(Message::ToggleThread(0));
         assert_eq!(s.len(), 60_000);
@@ -772,13 +828,54 @@ mod tests {
         s.set_folders(vec![folder(1, 30)]);
         s.page_loaded(Some(1), 0, 1, rows(30, 100));
         s.set_viewport_height(ROW_HEIGHT * 5.0);
-        assert_eq!(s.step(1), Some((100, None)));
+        let first = s.step(1).unwrap();
+        assert_eq!((first.open, first.scroll), (Some(100), None));
         for _ in 0..5 {
             s.step(1);
         }
         assert_eq!(s.selected, Some(105));
-        let (_, scroll) = s.step(1).unwrap();
-        assert!(scroll.is_some());
-        assert_eq!(s.step(-100).map(|x| x.0), Some(100));
+        assert!(s.step(1).unwrap().scroll.is_some());
+        assert_eq!(s.step(-100).unwrap().open, Some(100));
+        assert_eq!(s.page_rows(), 4);
+    }
+
+    #[test]
+    fn end_of_a_huge_folder_is_reached_when_its_page_arrives() {
+        let mut s = State::default();
+        s.set_folders(vec![folder(1, 100_000)]);
+        s.page_loaded(Some(1), 0, 1, rows(200, 0));
+        s.set_viewport_height(ROW_HEIGHT * 10.0);
+        assert_eq!(s.step(1).unwrap().open, Some(0));
+        // End: the last row is far away, its page is asked for.
+        let moved = s.step(isize::MAX).unwrap();
+        assert_eq!(moved.open, None);
+        let last_page = 99_999 / PAGE_SIZE;
+        assert!(
+            moved.jobs.contains(&Job::Page {
+                folder: Some(1),
+                page: last_page,
+                generation: 1
+            }),
+            "{:?}",
+            moved.jobs
+        );
+        assert_eq!(
+            moved.scroll,
+            Some(100_000.0 * ROW_HEIGHT - ROW_HEIGHT * 10.0)
+        );
+        assert_eq!(s.take_reached(), None);
+        let base = i64::from(last_page) * PAGE_SIZE as i64;
+        s.page_loaded(Some(1), last_page, 1, rows(100_000 - base as usize, base));
+        let id = s
+            .take_reached()
+            .expect("the last row is selected once loaded");
+        assert_eq!(id, 99_999);
+        assert_eq!(s.selected, Some(99_999));
+        // Home: the first page was forgotten down there, so it is asked again.
+        let home = s.step(isize::MIN).unwrap();
+        assert_eq!((home.open, home.scroll), (None, Some(0.0)));
+        assert!(home.jobs.iter().any(|j| matches!(j, Job::Page { page: 0, .. })));
+        s.page_loaded(Some(1), 0, 1, rows(200, 0));
+        assert_eq!(s.take_reached(), Some(0));
     }
 }

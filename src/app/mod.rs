@@ -13,6 +13,7 @@ mod composer;
 mod directory;
 mod folders;
 mod format;
+mod frame_stats;
 mod i18n;
 mod jobs;
 mod login_chooser;
@@ -131,6 +132,8 @@ pub enum Message {
     Resized(f32),
     WindowOpened,
     FirstFrame,
+    /// A frame drawn, when frame times are measured (benchmarks).
+    Frame(std::time::Instant),
     Loaded(Loaded),
     /// An account was added from the welcome screen (and the store opened),
     /// with a warning when its password could not be kept.
@@ -180,6 +183,8 @@ pub struct App {
     /// Whether the first view was built (for the start-up time in the log).
     first_view: std::cell::Cell<bool>,
     first_drawn: bool,
+    /// Frame times, measured for the benchmarks only.
+    frame_stats: Option<frame_stats::FrameStats>,
     /// The mail accounts (none in the demo).
     accounts: Vec<Account>,
     /// The account password, when given instead of the keyring (tests).
@@ -221,6 +226,7 @@ impl App {
             first_page_logged: false,
             first_view: std::cell::Cell::new(false),
             first_drawn: false,
+            frame_stats: frame_stats::FrameStats::from_env(),
             accounts: Vec::new(),
             password: None,
             quota: None,
@@ -514,6 +520,12 @@ impl App {
                 }
                 Task::none()
             }
+            Message::Frame(at) => {
+                if let Some(summary) = self.frame_stats.as_mut().and_then(|f| f.frame(at)) {
+                    frame_stats::log(&summary);
+                }
+                Task::none()
+            }
             Message::WindowOpened => {
                 tracing::info!(
                     elapsed_ms = self.config.started.elapsed().as_millis() as u64,
@@ -602,6 +614,9 @@ impl App {
                 self.log_first_page(rows.len());
                 let jobs = self.mailbox.page_loaded(folder, page, generation, rows);
                 work.extend(jobs.into_iter().map(Work::Job));
+                if let Some(id) = self.mailbox.take_reached() {
+                    self.open_message(id, work);
+                }
             }
             Loaded::ThreadCount {
                 folder,
@@ -621,6 +636,9 @@ impl App {
             } => {
                 let jobs = self.mailbox.threads_loaded(folder, page, generation, heads);
                 work.extend(jobs.into_iter().map(Work::Job));
+                if let Some(id) = self.mailbox.take_reached() {
+                    self.open_message(id, work);
+                }
             }
             Loaded::Thread {
                 index,
@@ -932,19 +950,32 @@ impl App {
                 }
                 Task::none()
             }
-            Shortcut::Next | Shortcut::Previous => {
-                let delta = if s == Shortcut::Next { 1 } else { -1 };
-                match self.mailbox.step(delta) {
-                    Some((id, scroll)) => {
-                        self.open_message(id, &mut work);
-                        match scroll {
-                            Some(y) => iced::widget::operation::scroll_to(
-                                mailbox::LIST_ID,
-                                iced::widget::scrollable::AbsoluteOffset { x: 0.0, y },
-                            ),
-                            None => Task::none(),
-                        }
-                    }
+            Shortcut::Next
+            | Shortcut::Previous
+            | Shortcut::PageDown
+            | Shortcut::PageUp
+            | Shortcut::First
+            | Shortcut::Last => {
+                let delta = match s {
+                    Shortcut::Next => 1,
+                    Shortcut::Previous => -1,
+                    Shortcut::PageDown => self.mailbox.page_rows(),
+                    Shortcut::PageUp => -self.mailbox.page_rows(),
+                    Shortcut::First => isize::MIN,
+                    _ => isize::MAX,
+                };
+                let Some(moved) = self.mailbox.step(delta) else {
+                    return (Task::none(), work);
+                };
+                work.extend(moved.jobs.into_iter().map(Work::Job));
+                if let Some(id) = moved.open {
+                    self.open_message(id, &mut work);
+                }
+                match moved.scroll {
+                    Some(y) => iced::widget::operation::scroll_to(
+                        mailbox::LIST_ID,
+                        iced::widget::scrollable::AbsoluteOffset { x: 0.0, y },
+                    ),
                     None => Task::none(),
                 }
             }
@@ -1019,6 +1050,11 @@ impl App {
         } else {
             iced::window::frames().map(|_| Message::FirstFrame)
         };
+        // Every frame, when frame times are measured.
+        let frames = match self.frame_stats {
+            Some(_) => iced::window::frames().map(Message::Frame),
+            None => Subscription::none(),
+        };
         let events = iced::event::listen_with(|event, status, _window| match event {
             iced::Event::Keyboard(iced::keyboard::Event::KeyPressed { key, modifiers, .. }) => {
                 shortcuts::map(&key, modifiers, status == iced::event::Status::Captured)
@@ -1049,7 +1085,7 @@ impl App {
             .map(Message::SignIn),
             None => Subscription::none(),
         };
-        Subscription::batch([first, events, card, token])
+        Subscription::batch([first, frames, events, card, token])
     }
 
     pub fn view(&self) -> Element<'_, Message> {

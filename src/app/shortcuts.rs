@@ -13,6 +13,11 @@ pub enum Shortcut {
     Delete,
     Next,
     Previous,
+    /// One screen of the list down or up, the first or last message.
+    PageDown,
+    PageUp,
+    First,
+    Last,
     ToggleRead,
     Escape,
 }
@@ -44,6 +49,10 @@ pub fn map(key: &Key, modifiers: Modifiers, captured: bool) -> Option<Shortcut> 
         Key::Named(Named::Delete) => Some(Shortcut::Delete),
         Key::Named(Named::ArrowDown) => Some(Shortcut::Next),
         Key::Named(Named::ArrowUp) => Some(Shortcut::Previous),
+        Key::Named(Named::PageDown) => Some(Shortcut::PageDown),
+        Key::Named(Named::PageUp) => Some(Shortcut::PageUp),
+        Key::Named(Named::Home) => Some(Shortcut::First),
+        Key::Named(Named::End) => Some(Shortcut::Last),
         Key::Character(c) => match c {
             "j" | "J" => Some(Shortcut::Next),
             "k" | "K" => Some(Shortcut::Previous),
@@ -81,6 +90,19 @@ mod tests {
         assert_eq!(
             map(&ch("j"), Modifiers::empty(), false),
             Some(Shortcut::Next)
+        );
+        assert_eq!(
+            map(&Key::Named(Named::End), Modifiers::empty(), false),
+            Some(Shortcut::Last)
+        );
+        assert_eq!(
+            map(&Key::Named(Named::PageDown), Modifiers::empty(), false),
+            Some(Shortcut::PageDown)
+        );
+        // In a text field, End moves the cursor.
+        assert_eq!(
+            map(&Key::Named(Named::Home), Modifiers::empty(), true),
+            None
         );
         // Typing "j" in a field is text, not navigation.
         assert_eq!(map(&ch("j"), Modifiers::empty(), true), None);
