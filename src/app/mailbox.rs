@@ -874,7 +874,11 @@ mod tests {
         // Home: the first page was forgotten down there, so it is asked again.
         let home = s.step(isize::MIN).unwrap();
         assert_eq!((home.open, home.scroll), (None, Some(0.0)));
-        assert!(home.jobs.iter().any(|j| matches!(j, Job::Page { page: 0, .. })));
+        assert!(
+            home.jobs
+                .iter()
+                .any(|j| matches!(j, Job::Page { page: 0, .. }))
+        );
         s.page_loaded(Some(1), 0, 1, rows(200, 0));
         assert_eq!(s.take_reached(), Some(0));
     }

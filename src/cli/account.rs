@@ -1,5 +1,6 @@
 //! `caducee account ...`: add, list, and save the password of mail accounts.
 
+use caducee::i18n::{tr, tr1};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -207,12 +208,12 @@ pub(super) fn auth_method(
         },
         AuthArg::Certificate => {
             let path = pkcs12.ok_or_else(|| Failure {
-                message: "--auth certificate needs --pkcs12 FILE".into(),
+                message: tr("cli-needs-pkcs12"),
                 code: 2,
             })?;
             if !path.is_file() {
                 return Err(Failure {
-                    message: format!("no certificate file {}", path.display()),
+                    message: tr1("cli-no-certificate-file", "path", &path.display()),
                     code: 2,
                 });
             }
@@ -251,7 +252,7 @@ pub(super) fn delegations(addresses: &[String]) -> Result<Vec<String>, Failure> 
             Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@') => {}
             _ => {
                 return Err(Failure {
-                    message: format!("“{a}” is not an e-mail address"),
+                    message: tr1("cli-not-an-address", "address", &a),
                     code: 2,
                 });
             }
@@ -311,7 +312,7 @@ fn read_stdin_secret() -> Result<String, Failure> {
     let pw = line.trim_end_matches(['\r', '\n']);
     if pw.is_empty() {
         return Err(Failure {
-            message: "no password on stdin".into(),
+            message: tr("cli-no-password-stdin"),
             code: 2,
         });
     }
@@ -337,7 +338,7 @@ fn certificate_password(ctx: &Ctx, key: &str) -> CmdResult {
     let acc = account::get(&store, Some(key))?;
     let AuthMethod::Certificate { pkcs12 } = &acc.settings.auth else {
         return Err(Failure {
-            message: format!("{} does not log in with a certificate file", acc.address),
+            message: tr1("cli-not-certificate-file", "address", &acc.address),
             code: 2,
         });
     };
@@ -362,7 +363,7 @@ fn psc_client_secret(ctx: &Ctx, key: &str) -> CmdResult {
     let acc = account::get(&store, Some(key))?;
     if !matches!(acc.settings.auth, AuthMethod::ProSanteConnect { .. }) {
         return Err(Failure {
-            message: format!("{} does not sign in with Pro Santé Connect", acc.address),
+            message: tr1("cli-not-psc", "address", &acc.address),
             code: 2,
         });
     }
@@ -394,10 +395,7 @@ fn certificate_of(acc: &Account) -> Result<Vec<u8>, Failure> {
                 .to_vec())
         }
         _ => Err(Failure {
-            message: format!(
-                "{} logs in with a password or a token, not a certificate",
-                acc.address
-            ),
+            message: tr1("cli-not-a-certificate-login", "address", &acc.address),
             code: 2,
         }),
     }

@@ -2,6 +2,7 @@
 //! servers of an address (DNS SRV, autoconfig, or the settings given), read
 //! the login methods they offer, propose one, and add the account.
 
+use caducee::i18n::tr1;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -186,9 +187,10 @@ pub fn setup(ctx: &Ctx, a: SetupArgs, show_only: bool) -> CmdResult {
     let mut account_id = None;
     if !dry_run {
         let kind = chosen.ok_or_else(|| Failure {
-            message: format!(
-                "the server offers no login method this program knows ({}); choose one with --auth",
-                detection.imap_mechanisms.join(" ")
+            message: tr1(
+                "cli-no-known-login",
+                "mechanisms",
+                &detection.imap_mechanisms.join(" "),
             ),
             code: 2,
         })?;

@@ -1,5 +1,6 @@
 //! `caducee audit export|verify|list`: the hash-chained audit journal.
 
+use caducee::i18n::{tr1, tr2};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,7 +44,7 @@ pub fn run(ctx: &Ctx, command: AuditCommand) -> CmdResult {
             let n = match &args.out {
                 Some(path) => {
                     let file = std::fs::File::create(path).map_err(|e| Failure {
-                        message: format!("cannot create {}: {e}", path.display()),
+                        message: tr2("cli-cannot-create", "path", &path.display(), "reason", &e),
                         code: 2,
                     })?;
                     audit::export(&store, BufWriter::new(file))?
@@ -76,7 +77,7 @@ pub fn run(ctx: &Ctx, command: AuditCommand) -> CmdResult {
                     }))?;
                 }
                 Err(Failure {
-                    message: format!("the audit journal has been tampered with: {b}"),
+                    message: tr1("audit-broken", "reason", &b),
                     code: 1,
                 })
             }

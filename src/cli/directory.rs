@@ -1,6 +1,7 @@
 //! `caducee directory ...`: import the national directory, search it offline
 //! or online, look up a mailbox.
 
+use caducee::i18n::{tr, tr1};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -211,7 +212,7 @@ fn search(ctx: &Ctx, args: SearchArgs) -> CmdResult {
             FhirSearch::Identifier(t.trim().to_owned())
         } else {
             let family = args.name.clone().or(text.clone()).ok_or_else(|| Failure {
-                message: "give a name, an identifier or a mailbox address to search online".into(),
+                message: tr("cli-online-search-needs"),
                 code: 2,
             })?;
             FhirSearch::Name {
@@ -251,7 +252,7 @@ fn lookup(ctx: &Ctx, args: LookupArgs) -> CmdResult {
     };
     let Some(entry) = entry else {
         return Err(Failure {
-            message: format!("{} is not in the directory", args.address),
+            message: tr1("cli-not-in-directory", "address", &args.address),
             code: 1,
         });
     };

@@ -1,6 +1,7 @@
 //! `caducee documents`: show, extract and pack health documents (IHE XDM, CDA,
 //! PDF, HPRIM), and hand them off to the practice software.
 
+use caducee::i18n::{tr, tr1};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -186,7 +187,7 @@ fn show(ctx: &Ctx, args: ShowArgs) -> CmdResult {
         }
     }
     for p in &found.problems {
-        eprintln!("refused: {p}");
+        eprintln!("{}", tr1("cli-refused", "reason", &p));
     }
     Ok(if found.problems.is_empty() {
         ExitCode::SUCCESS
@@ -315,10 +316,10 @@ fn extract(ctx: &Ctx, args: ExtractArgs) -> CmdResult {
         }
     }
     for p in &found.problems {
-        eprintln!("refused: {p}");
+        eprintln!("{}", tr1("cli-refused", "reason", &p));
     }
     if written == 0 {
-        eprintln!("no health document in message {}", args.id);
+        eprintln!("{}", tr1("cli-no-health-document", "id", &args.id));
     }
     Ok(if found.problems.is_empty() {
         ExitCode::SUCCESS
@@ -424,7 +425,7 @@ fn handoff_cmd(ctx: &Ctx, args: HandoffArgs) -> CmdResult {
         handoff::set_rule(&store, account, &handoff::HandoffRule { dir })?;
     } else if !handoff::has_rules(&store)? {
         return Err(Failure {
-            message: "no hand-off folder is set: give one with --to DIR".into(),
+            message: tr("cli-no-handoff-folder"),
             code: 2,
         });
     }
@@ -441,7 +442,7 @@ fn handoff_cmd(ctx: &Ctx, args: HandoffArgs) -> CmdResult {
             report.messages_scanned
         );
         for p in &report.problems {
-            eprintln!("refused: {p}");
+            eprintln!("{}", tr1("cli-refused", "reason", &p));
         }
     }
     Ok(ExitCode::SUCCESS)

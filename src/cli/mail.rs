@@ -1,5 +1,6 @@
 //! Mail commands: import, folders, list, show, search, export.
 
+use caducee::i18n::{tr1, tr2};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -185,7 +186,7 @@ pub fn list(ctx: &Ctx, args: ListArgs) -> CmdResult {
                 store
                     .folder_id(Some(acc.id), name)?
                     .ok_or_else(|| Failure {
-                        message: format!("{} has no folder “{name}”", acc.address),
+                        message: tr2("cli-no-folder", "address", &acc.address, "name", &name),
                         code: 2,
                     })?,
             )
@@ -244,7 +245,7 @@ pub fn show(ctx: &Ctx, args: ShowArgs) -> CmdResult {
     let (store, _) = ctx.open_store()?;
     if args.raw {
         let raw = store.raw_message(args.id)?.ok_or_else(|| Failure {
-            message: format!("the body of message {} is not in the store yet", args.id),
+            message: tr1("cli-body-not-yet", "id", &args.id),
             code: 1,
         })?;
         std::io::stdout().write_all(&raw)?;

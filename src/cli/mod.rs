@@ -16,6 +16,7 @@ mod sync;
 mod token_login;
 mod whitelist;
 
+use caducee::i18n::tr1;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -159,7 +160,7 @@ pub fn run() -> ExitCode {
             Ok(()) => Ok(ExitCode::SUCCESS),
             // No display (a server, a terminal session): the text summary instead.
             Err(e) => {
-                eprintln!("caducee: cannot open the window ({e}); showing the text summary");
+                eprintln!("caducee: {}", tr1("cli-no-window", "reason", &e));
                 mail::welcome(&ctx)
             }
         },

@@ -1,5 +1,6 @@
 //! `caducee send` and `caducee outbox`: compose and queue, then submit.
 
+use caducee::i18n::{tr1, tr2, tr3};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -89,7 +90,7 @@ pub enum OutboxCommand {
 
 fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure {
-        message: format!("cannot read {}: {e}", path.display()),
+        message: tr2("cli-cannot-read", "path", &path.display(), "reason", &e),
         code: 2,
     })
 }
@@ -100,7 +101,7 @@ pub fn send(ctx: &Ctx, args: SendArgs) -> CmdResult {
     let text = match (&args.body, &args.body_file) {
         (Some(t), _) => t.clone(),
         (None, Some(f)) => String::from_utf8(read(f)?).map_err(|_| Failure {
-            message: format!("{} is not UTF-8 text", f.display()),
+            message: tr1("cli-not-utf8", "path", &f.display()),
             code: 2,
         })?,
         (None, None) => String::new(),
@@ -144,9 +145,14 @@ pub fn send(ctx: &Ctx, args: SendArgs) -> CmdResult {
     if let Err(f) = flush_account(&store, &account) {
         // The message is safe in the outbox: say so with the reason.
         return Err(Failure {
-            message: format!(
-                "message {id} <{message_id}> is queued but was not sent: {}",
-                f.message
+            message: tr3(
+                "cli-queued-not-sent",
+                "id",
+                &id,
+                "message_id",
+                &message_id,
+                "reason",
+                &f.message,
             ),
             code: 3,
         });

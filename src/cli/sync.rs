@@ -1,6 +1,7 @@
 //! `caducee sync`: bring the store up to date with the server, once or
 //! continuously, with a progress bar on a terminal.
 
+use caducee::i18n::tr;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -135,7 +136,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> CmdResult {
             let session = CardSession::start(Arc::new(TokenLogin::new(acc.clone())))?;
             let asker = session.lock().clone();
             std::thread::spawn(move || asker.ask_pin(super::pin::for_lock));
-            eprintln!("insert the CPS card: syncing runs while it is in and the PIN given");
+            eprintln!("{}", tr("cli-insert-card"));
             let mut lock = session.lock().watch();
             rt.block_on(async {
                 tokio::select! {

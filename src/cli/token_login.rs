@@ -2,6 +2,7 @@
 //! commands (`sync`, `outbox flush`, `send`) start for Pro Santé Connect and
 //! one-time-code accounts.
 
+use caducee::i18n::{tr, tr1};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -52,7 +53,7 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> CmdResult {
                     }
                 });
             }
-            eprintln!("waiting for the browser to come back…");
+            eprintln!("{}", tr("cli-waiting-browser"));
             let (who, _) =
                 token_login::psc_finish(&acc, psc, pending, KeyringVault::shared(&acc.address))?;
             let name = [who.given_name.as_deref(), who.family_name.as_deref()]
@@ -74,10 +75,7 @@ pub fn login(ctx: &Ctx, args: LoginArgs) -> CmdResult {
         }
         _ => {
             return Err(Failure {
-                message: format!(
-                    "{} does not sign in with Pro Santé Connect or a one-time code",
-                    acc.address
-                ),
+                message: tr1("cli-not-token", "address", &acc.address),
                 code: 2,
             });
         }
@@ -113,10 +111,7 @@ fn otp_login(acc: &Account, channel: Channel, code: Option<String>) -> Result<()
         }
         _ => {
             return Err(Failure {
-                message: format!(
-                    "the password is needed: type it, or set {}",
-                    otp::PASSWORD_ENV
-                ),
+                message: tr1("cli-password-needed", "env", &otp::PASSWORD_ENV),
                 code: 2,
             });
         }

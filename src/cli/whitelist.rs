@@ -1,5 +1,6 @@
 //! `caducee whitelist import|info|check`: the MSSanté whitelist of trusted domains.
 
+use caducee::i18n::{tr1, tr2};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,7 +68,7 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CmdResult {
         trust::import_file(&store, std::path::Path::new(&args.source), &options)
     }
     .map_err(|e| super::Failure {
-        message: format!("{e}. The whitelist in use was kept."),
+        message: tr1("cli-whitelist-kept", "reason", &e),
         code: 1,
     })?;
     if args.out.json {
@@ -173,9 +174,14 @@ fn check(ctx: &Ctx, args: CheckArgs) -> CmdResult {
     let list = Whitelist::load(&store)?;
     if list.is_stale() {
         eprintln!(
-            "caducee: warning: the whitelist is {} days old (generated {} UTC); refresh it with `caducee whitelist import`",
-            list.age().whole_days(),
-            output::date(list.info().generated_at)
+            "caducee: {}",
+            tr2(
+                "cli-whitelist-stale",
+                "days",
+                &list.age().whole_days(),
+                "generated",
+                &output::date(list.info().generated_at)
+            )
         );
     }
     let mut inputs = Vec::new();

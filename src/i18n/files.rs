@@ -10,6 +10,7 @@ macro_rules! files {
 pub const FR: &[(&str, &str)] = files!(
     "fr":
     "audit",
+    "cli",
     "directory",
     "directory-fhir",
     "imap",
@@ -26,6 +27,7 @@ pub const FR: &[(&str, &str)] = files!(
 pub const EN: &[(&str, &str)] = files!(
     "en":
     "audit",
+    "cli",
     "directory",
     "directory-fhir",
     "imap",

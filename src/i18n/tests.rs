@@ -81,14 +81,18 @@ fn calls() -> Vec<(String, String, BTreeSet<String>)> {
 
 fn calls_in(source: &str) -> Vec<(String, BTreeSet<String>)> {
     let mut out = Vec::new();
-    for start in ["tr(\"", "tr1(\"", "tr2(\"", "tr3(\"", "tr4(\""] {
+    for start in ["tr(", "tr1(", "tr2(", "tr3(", "tr4("] {
         for (at, _) in source.match_indices(start) {
-            // Not part of a longer name (e.g. `attr(`).
+            // Not part of a longer name (e.g. `attr(`), and a literal id.
             let before = source[..at].chars().next_back();
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                 continue;
             }
-            let args = top_level_args(&source[at + start.len() - 1..]);
+            let rest = &source[at + start.len()..];
+            if !rest.trim_start().starts_with('"') {
+                continue;
+            }
+            let args = top_level_args(rest);
             let unquote = |s: &str| s.trim().trim_matches('"').to_owned();
             let id = unquote(&args[0]);
             let names = args.iter().skip(1).step_by(2).map(|a| unquote(a)).collect();
@@ -118,7 +122,10 @@ fn top_level_args(s: &str) -> Vec<String> {
             '"' => in_str = true,
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' if depth == 0 => {
-                args.push(current);
+                // A trailing comma leaves nothing after it.
+                if !current.trim().is_empty() {
+                    args.push(current);
+                }
                 return args;
             }
             ')' | ']' | '}' => depth -= 1,
@@ -203,7 +210,9 @@ fn arguments_are_text_and_the_language_is_chosen() {
 fn call_parsing() {
     let got = calls_in(r#"#[error("{}", tr2("a-b", "path", .p.display(), "why", f(.0, "x")))]"#);
     let names: BTreeSet<String> = ["path", "why"].map(String::from).into();
-    assert_eq!(got, vec![("a-b".to_owned(), names)]);
+    assert_eq!(got, vec![("a-b".to_owned(), names.clone())]);
+    let folded = calls_in("tr2(\n    \"a-b\",\n    \"path\",\n    &p,\n    \"why\",\n    &w\n)");
+    assert_eq!(folded, vec![("a-b".to_owned(), names)]);
 }
 
 #[test]
