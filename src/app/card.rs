@@ -197,6 +197,12 @@ impl CardLogin for AccountsLogin {
             login.locked();
         }
     }
+
+    fn signed_out(&self) {
+        for login in &self.0 {
+            login.signed_out();
+        }
+    }
 }
 
 /// The card side of the window.

@@ -766,3 +766,104 @@ impl Key {
         futures::stream::once(async move { Message::Ended(s.ended().await.to_string()) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caducee::account::{DEFAULT_ATTACHMENT_LIMIT, OfflineBodies, Security, Server};
+    use caducee::auth::oidc::redirect::Redirect;
+
+    fn account(id: i64, auth: AuthMethod) -> Account {
+        let server = Server {
+            host: "127.0.0.1".into(),
+            port: 1,
+            security: Security::Tls,
+        };
+        Account {
+            id,
+            name: "Jeton".into(),
+            address: format!("unit-{id}@medecin.mssante.fr"),
+            settings: caducee::account::AccountSettings {
+                imap: server.clone(),
+                smtp: server,
+                auth,
+                extra_ca: None,
+                attachment_limit: DEFAULT_ATTACHMENT_LIMIT,
+                offline_bodies: OfflineBodies::All,
+                delegations: vec![],
+            },
+        }
+    }
+
+    fn psc(id: i64) -> Account {
+        account(
+            id,
+            AuthMethod::ProSanteConnect {
+                username: "u".into(),
+                provider: caducee::auth::oidc::PscProvider::Sandbox,
+                client_id: Some("c".into()),
+            },
+        )
+    }
+
+    #[test]
+    fn every_token_account_gets_its_sign_in_and_can_be_put_off() {
+        let password = account(
+            3,
+            AuthMethod::Password {
+                username: "p".into(),
+            },
+        );
+        let otp = account(
+            2,
+            AuthMethod::Otp {
+                identifier: "810003456789".into(),
+            },
+        );
+        let all = SignIn::for_accounts(&[psc(1), password, otp], Hooks::default());
+        assert_eq!(all.iter().map(|s| s.account.id).collect::<Vec<_>>(), [1, 2]);
+        let mut s = SignIn::new(psc(1), Hooks::default());
+        assert!(s.pending());
+        assert_eq!(s.update(Message::Later), None);
+        assert!(!s.pending() && !s.signed_in());
+        assert_eq!(s.update(Message::Show), None);
+        assert!(s.pending());
+    }
+
+    #[test]
+    fn signing_out_brings_the_sign_in_back_without_an_ended_notice() {
+        let mut s = SignIn::new(psc(4), Hooks::default());
+        assert_eq!(s.update(Message::SignOut), None, "not signed in");
+        s.stage = Stage::Done;
+        s.national_id = Some("899700000001".into());
+        s.later = true;
+        assert_eq!(s.update(Message::SignOut), Some(Event::Run(Work::SignOut)));
+        assert!(s.pending());
+        assert_eq!(s.national_id, None);
+        assert!(s.session.is_none());
+        // The end of the session signed out is not "your session ended".
+        assert_eq!(s.update(Message::Ended("signed out".into())), None);
+        assert_eq!(s.ended, None);
+        assert_eq!(
+            s.update(Message::SignedOut(Ok(SignedOut::Revoked))),
+            Some(Event::SignedOut(Ok(SignedOut::Revoked)))
+        );
+    }
+
+    #[test]
+    fn cancel_stops_the_wait_under_way() {
+        let mut s = SignIn::new(psc(5), Hooks::default());
+        let Some(Event::Run(Work::Psc { attempt })) = s.update(Message::StartPsc) else {
+            panic!("no e-CPS work")
+        };
+        let redirect = Redirect::bind().unwrap();
+        let canceller = redirect.canceller();
+        *s.cancel.lock().unwrap() = Some((attempt, canceller.clone()));
+        assert!(!canceller.is_cancelled());
+        assert_eq!(s.update(Message::Cancel), None);
+        assert!(canceller.is_cancelled());
+        assert_eq!(s.stage, Stage::Idle);
+        // A wait that starts listening only now sees it was cancelled.
+        assert!(s.cancelled.load(Ordering::SeqCst) >= attempt);
+    }
+}
