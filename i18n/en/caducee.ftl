@@ -73,6 +73,7 @@ pin-tries-unknown = The card does not tell how many tries remain; a CPS card loc
 pin-blocked = This card's PIN is blocked after too many wrong PINs. Unblock it with the unblocking code (PUK) that came with the card, in the CPS card management tool, or ask the ANS, which issues the card, for help.
 pin-card-gone = The card was taken out: insert it again.
 pin-failed = The card login failed: { $reason }
+card-signed-out = Card locked: type the PIN again to continue.
 
 ## Folders
 folder-inbox = Inbox
@@ -185,6 +186,21 @@ settings-theme-dark = Dark
 settings-scale = Display size
 settings-close = Close
 settings-open = Settings
+settings-accounts = Accounts
+settings-account-signed-in = signed in
+settings-account-signed-out = not signed in
+settings-account-card-unlocked = CPS card unlocked
+settings-account-card-locked = CPS card locked
+settings-account-password = password or certificate
+settings-sign-in = Sign in
+settings-sign-out = Sign out
+settings-card-sign-out = Lock the card
+signout-unsent = { $count ->
+    [one] { $count } message is still waiting in the outbox: it goes after the next sign-in. Sign out all the same?
+   *[other] { $count } messages are still waiting in the outbox: they go after the next sign-in. Sign out all the same?
+}
+signout-confirm = Sign out all the same
+signout-keep = Stay signed in
 
 ## Shortcuts
 shortcuts-hint = Ctrl+N new · Ctrl+R reply · Ctrl+L search · J/K navigate · M read/unread
@@ -240,3 +256,8 @@ otp-wrong-code = Wrong code: { $tries } tries left. Check the code you received 
 otp-expired = The code has expired: ask for a new one.
 otp-locked = This account is locked after too many failed sign-ins: contact the national operator's support to unlock it.
 otp-wait = Too many attempts: wait { $seconds } seconds before trying again.
+signin-later = Later: open the mailbox without this account
+signout-revoked = { $account } is signed out: the refresh token was revoked at Pro Santé Connect and forgotten here.
+signout-not-revoked = { $account } is signed out here, but Pro Santé Connect could not be told ({ $reason }): the refresh token is forgotten here.
+signout-done = { $account } is signed out.
+signout-failed = The sign-out is not complete: { $reason }

@@ -73,6 +73,7 @@ pin-tries-unknown = La carte ne dit pas combien d'essais il reste ; une carte CP
 pin-blocked = Le code PIN de cette carte est bloqué après trop de codes faux. Débloquez-le avec le code de déblocage (PUK) reçu avec la carte, dans l'outil de gestion de la carte CPS, ou demandez de l'aide à l'ANS, qui émet la carte.
 pin-card-gone = La carte a été retirée : insérez-la de nouveau.
 pin-failed = La connexion par carte a échoué : { $reason }
+card-signed-out = Carte verrouillée : tapez de nouveau le code PIN pour continuer.
 
 ## Folders
 folder-inbox = Boîte de réception
@@ -185,6 +186,21 @@ settings-theme-dark = Sombre
 settings-scale = Taille d'affichage
 settings-close = Fermer
 settings-open = Paramètres
+settings-accounts = Comptes
+settings-account-signed-in = connecté
+settings-account-signed-out = non connecté
+settings-account-card-unlocked = carte CPS déverrouillée
+settings-account-card-locked = carte CPS verrouillée
+settings-account-password = mot de passe ou certificat
+settings-sign-in = Se connecter
+settings-sign-out = Se déconnecter
+settings-card-sign-out = Verrouiller la carte
+signout-unsent = { $count ->
+    [one] { $count } message attend encore dans la boîte d'envoi : il partira après la prochaine connexion. Se déconnecter quand même ?
+   *[other] { $count } messages attendent encore dans la boîte d'envoi : ils partiront après la prochaine connexion. Se déconnecter quand même ?
+}
+signout-confirm = Se déconnecter quand même
+signout-keep = Rester connecté
 
 ## Shortcuts
 shortcuts-hint = Ctrl+N nouveau · Ctrl+R répondre · Ctrl+L rechercher · J/K naviguer · M lu/non lu
@@ -240,3 +256,8 @@ otp-wrong-code = Code incorrect : encore { $tries } essai(s). Vérifiez le code 
 otp-expired = Le code a expiré : demandez-en un nouveau.
 otp-locked = Ce compte est bloqué après trop d'échecs : contactez le support de l'opérateur national pour le débloquer.
 otp-wait = Trop de tentatives : attendez { $seconds } secondes avant de réessayer.
+signin-later = Plus tard : ouvrir la messagerie sans ce compte
+signout-revoked = { $account } est déconnecté : le jeton de renouvellement a été révoqué auprès de Pro Santé Connect et oublié ici.
+signout-not-revoked = { $account } est déconnecté ici, mais Pro Santé Connect n'a pas pu être prévenu ({ $reason }) : le jeton de renouvellement est oublié ici.
+signout-done = { $account } est déconnecté.
+signout-failed = La déconnexion n'est pas complète : { $reason }

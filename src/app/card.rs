@@ -162,6 +162,9 @@ pub enum Work {
     Read,
     /// Log in with the PIN.
     Unlock(Pin),
+    /// Sign out of the card with it still in: log out of the token, lock,
+    /// and ask for the PIN again.
+    SignOut,
 }
 
 /// What the window does about the card.
@@ -173,6 +176,9 @@ pub enum Event {
     /// The card was taken out of an open session (if it is already back,
     /// the window reads it).
     Locked,
+    /// Signed out with the card still in: the PIN is asked again (the
+    /// window reads the card).
+    SignedOut,
 }
 
 /// The login of every card account of the window on the one card.
@@ -191,6 +197,12 @@ impl CardLogin for AccountsLogin {
             login.locked();
         }
     }
+
+    fn signed_out(&self) {
+        for login in &self.0 {
+            login.signed_out();
+        }
+    }
 }
 
 /// The card side of the window.
@@ -207,6 +219,8 @@ pub struct Card {
     pub readers_error: Option<String>,
     /// The tries left the card reported through PC/SC, by reader.
     tries_left: Option<(String, u8)>,
+    /// A sign-out asked for, until the lock has closed.
+    pub signing_out: bool,
 }
 
 impl Card {
@@ -230,6 +244,7 @@ impl Card {
             problem: None,
             readers_error: None,
             tries_left: None,
+            signing_out: false,
         })
     }
 
@@ -307,6 +322,7 @@ impl Card {
             return None;
         }
         let was_unlocked = self.is_unlocked();
+        let signing_out = std::mem::take(&mut self.signing_out);
         self.state = state.clone();
         match state {
             LockState::CardPresent { reader } => {
@@ -316,7 +332,9 @@ impl Card {
                 self.sync_tries();
                 // Out and in again faster than the window looked: locked all
                 // the same (the window then reads the card).
-                Some(if was_unlocked {
+                Some(if was_unlocked && signing_out {
+                    Event::SignedOut
+                } else if was_unlocked {
                     Event::Locked
                 } else {
                     Event::Run(Work::Read)
@@ -358,6 +376,10 @@ impl Card {
                 });
                 drop(pin);
                 Message::Unlocked(result)
+            }
+            Work::SignOut => {
+                lock.sign_out();
+                Message::Lock(lock.state())
             }
         }
     }

@@ -170,6 +170,12 @@ pub enum Job {
     Quota,
     /// The card session opened: sync the card accounts and send their outbox.
     Resume(Vec<Account>),
+    /// How many messages of these accounts wait in the outbox (before
+    /// signing `account` out).
+    Unsent {
+        account: i64,
+        accounts: Vec<i64>,
+    },
     /// Load the whitelist check and the directory completion.
     Wire {
         fallback: (String, String),
@@ -223,6 +229,10 @@ pub enum Loaded {
     Quota(Result<Option<Quota>, String>),
     Wired(Wired),
     Resumed(Result<Resumed, String>),
+    Unsent {
+        account: i64,
+        count: Result<usize, String>,
+    },
 }
 
 /// The recipient check and the directory, loaded in the background and taken
@@ -367,6 +377,26 @@ pub fn run(store: &StoreHandle, job: Job) -> Loaded {
             Loaded::Wired(Wired(Arc::new(Mutex::new(Some((check, dir))))))
         }
         Job::Resume(accounts) => Loaded::Resumed(outgoing::resume(store, &accounts)),
+        Job::Unsent { account, accounts } => Loaded::Unsent {
+            account,
+            count: store.with(|s| {
+                let mut n = 0;
+                for id in &accounts {
+                    n += caducee::send::outbox::list(s, Some(*id))
+                        .map_err(|e| e.to_string())?
+                        .iter()
+                        .filter(|e| {
+                            !matches!(
+                                e.state,
+                                caducee::send::OutboxState::Sent
+                                    | caducee::send::OutboxState::Failed
+                            )
+                        })
+                        .count();
+                }
+                Ok(n)
+            }),
+        },
         Job::Quota => Loaded::Quota(store.with(|s| {
             let accounts = account::list(s).map_err(|e| e.to_string())?;
             // One bar: the first account that has a quota.

@@ -123,8 +123,8 @@ pub enum Message {
     Directory(directory::Message),
     /// The CPS card: lock state, reader events, the PIN dialog.
     Card(card::Message),
-    /// The sign-in of an e-CPS or one-time-code account.
-    SignIn(token_signin::Message),
+    /// The sign-in of an e-CPS or one-time-code account (by account id).
+    SignIn(i64, token_signin::Message),
     OpenSettings,
     OpenDirectory,
     Compose,
@@ -150,8 +150,8 @@ pub enum Work {
     Job(Job),
     /// Work on the CPS card (reading it, the PIN login).
     Card(card::Work),
-    /// A step of the e-CPS or one-time-code sign-in.
-    SignIn(token_signin::Work),
+    /// A step of the e-CPS or one-time-code sign-in of an account (by id).
+    SignIn(i64, token_signin::Work),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,8 +193,9 @@ pub struct App {
     quota: Option<caducee::sync::Quota>,
     /// The CPS card session, when an account logs in with the card.
     card: Option<card::Card>,
-    /// The sign-in of a token account (e-CPS, one-time code).
-    signin: Option<token_signin::SignIn>,
+    /// The sign-in of each token account (e-CPS, one-time code), each with
+    /// its own session.
+    signins: Vec<token_signin::SignIn>,
     /// What the sign-in uses instead of the browser and the environment (tests).
     token_hooks: token_signin::Hooks,
 }
@@ -231,7 +232,7 @@ impl App {
             password: None,
             quota: None,
             card: None,
-            signin: None,
+            signins: Vec::new(),
             token_hooks: token_signin::Hooks::default(),
         };
         (app, vec![Work::Open { demo }])
@@ -266,9 +267,9 @@ impl App {
                 }),
                 None => Task::none(),
             },
-            Work::SignIn(w) => match &self.signin {
-                Some(s) => Task::perform(blocking(s.runner(w)), |r| {
-                    Message::SignIn(r.unwrap_or_else(token_signin::Message::Failed))
+            Work::SignIn(id, w) => match self.signin(id) {
+                Some(s) => Task::perform(blocking(s.runner(w)), move |r| {
+                    Message::SignIn(id, r.unwrap_or_else(token_signin::Message::Failed))
                 }),
                 None => Task::none(),
             },
@@ -316,18 +317,22 @@ impl App {
                         self.opened(Ok(*opened), &mut work);
                         self.status =
                             warning.map(|w| t1(lang, "account-password-not-kept", "reason", w));
-                        // An e-CPS account just chosen: its sign-in starts now.
-                        if let Some(s) = &mut self.signin
-                            && s.is_psc()
-                            && !s.signed_in()
+                        // An e-CPS account just added (the newest): its
+                        // sign-in starts now.
+                        if let Some(s) = self
+                            .signins
+                            .iter_mut()
+                            .max_by_key(|s| s.account.id)
+                            .filter(|s| s.is_psc() && !s.signed_in())
                         {
                             // Not from a refresh token: this account has none yet.
-                            work.retain(|w| !matches!(w, Work::SignIn(_)));
+                            let id = s.account.id;
+                            work.retain(|w| !matches!(w, Work::SignIn(i, _) if *i == id));
                             let _ = s.update(token_signin::Message::Cancel);
                             if let Some(token_signin::Event::Run(w)) =
                                 s.update(token_signin::Message::StartPsc)
                             {
-                                work.push(Work::SignIn(w));
+                                work.push(Work::SignIn(id, w));
                             }
                         }
                     }
@@ -402,6 +407,14 @@ impl App {
                         work.extend(self.save_settings());
                     }
                     Some(settings::Event::Closed) => self.settings_open = false,
+                    Some(settings::Event::SignOut(id)) => self.ask_sign_out(id, &mut work),
+                    Some(settings::Event::SignOutConfirmed(id)) => self.sign_out(id, &mut work),
+                    Some(settings::Event::SignIn(id)) => {
+                        if let Some(s) = self.signins.iter_mut().find(|s| s.account.id == id) {
+                            let _ = s.update(token_signin::Message::Show);
+                            self.settings_open = false;
+                        }
+                    }
                     None => {}
                 }
                 task.map(Message::Settings)
@@ -440,7 +453,8 @@ impl App {
                 let focus = if card.dialog.is_some()
                     && (read
                         || event == Some(card::Event::Run(card::Work::Read))
-                        || event == Some(card::Event::Locked))
+                        || event == Some(card::Event::Locked)
+                        || event == Some(card::Event::SignedOut))
                 {
                     iced::widget::operation::focus(pin_dialog::PIN_ID)
                 } else {
@@ -458,17 +472,27 @@ impl App {
                             work.push(Work::Card(card::Work::Read));
                         }
                     }
+                    Some(card::Event::SignedOut) => {
+                        self.status = Some(t(lang, "card-signed-out"));
+                        work.push(Work::Card(card::Work::Read));
+                    }
                     None => {}
                 }
                 return (Task::batch([task.map(Message::Card), focus]), work);
             }
-            Message::SignIn(m) => {
-                let Some(signin) = &mut self.signin else {
+            Message::SignIn(id, m) => {
+                let Some(signin) = self.signins.iter_mut().find(|s| s.account.id == id) else {
                     return (Task::none(), work);
                 };
                 let code_sent = matches!(m, token_signin::Message::Challenged(_, Ok(_)));
                 match signin.update(m) {
-                    Some(token_signin::Event::Run(w)) => work.push(Work::SignIn(w)),
+                    Some(token_signin::Event::Run(w)) => work.push(Work::SignIn(id, w)),
+                    Some(token_signin::Event::SignedOut(result)) => {
+                        self.status = Some(match result {
+                            Ok(done) => done.text(lang, &signin.account.address),
+                            Err(e) => t1(lang, "signout-failed", "reason", e),
+                        });
+                    }
                     Some(token_signin::Event::SignedIn) => {
                         self.status = Some(match &signin.national_id {
                             Some(id) => t1(lang, "ecps-signed-in", "id", id),
@@ -544,22 +568,25 @@ impl App {
                 self.accounts = o.accounts.clone();
                 // A card account: locked until the card is in and the PIN given.
                 self.card = card::Card::for_accounts(&self.accounts);
-                // A token account: covered until it is signed in.
-                self.signin =
+                // Each token account: covered until it is signed in (or
+                // put off for later).
+                self.signins =
                     token_signin::SignIn::for_accounts(&self.accounts, self.token_hooks.clone());
                 // e-CPS: first from the refresh token kept, if any.
-                if let Some(s) = &mut self.signin
-                    && !s.signed_in()
-                    && let Some(token_signin::Event::Run(w)) =
-                        s.update(token_signin::Message::Resume)
-                {
-                    work.push(Work::SignIn(w));
+                for s in &mut self.signins {
+                    if !s.signed_in()
+                        && let Some(token_signin::Event::Run(w)) =
+                            s.update(token_signin::Message::Resume)
+                    {
+                        work.push(Work::SignIn(s.account.id, w));
+                    }
                 }
                 if let Some(ui) = &o.ui {
                     self.settings = settings::State {
                         language: LangChoice::parse(&ui.language),
                         dark: ui.dark,
                         scale: ui.scale,
+                        confirm: None,
                     };
                     self.lang = self.settings.language.resolve();
                     caducee::i18n::set(self.lang);
@@ -750,6 +777,13 @@ impl App {
                 });
                 work.push(Work::Job(Job::Folders));
             }
+            Loaded::Unsent { account, count } => match count {
+                Ok(0) => self.sign_out(account, work),
+                Ok(unsent) => {
+                    self.settings.confirm = Some(settings::Confirm { account, unsent });
+                }
+                Err(e) => self.status = fail(e),
+            },
             Loaded::Quota(Ok(q)) => self.quota = q,
             Loaded::Quota(Err(e)) => tracing::warn!(error = %e, "quota not read"),
             Loaded::Folders(Err(e))
@@ -801,7 +835,81 @@ impl App {
     fn locked(&self) -> bool {
         self.screen == Screen::Mail
             && (self.card.as_ref().is_some_and(|c| !c.is_unlocked())
-                || self.signin.as_ref().is_some_and(|s| !s.signed_in()))
+                || self.pending_signin().is_some())
+    }
+
+    /// The sign-in of a token account, by id.
+    fn signin(&self, id: i64) -> Option<&token_signin::SignIn> {
+        self.signins.iter().find(|s| s.account.id == id)
+    }
+
+    /// The first token account still to sign in (and not put off): its
+    /// screen covers the mailbox.
+    fn pending_signin(&self) -> Option<&token_signin::SignIn> {
+        self.signins.iter().find(|s| s.pending())
+    }
+
+    /// The accounts as the settings list them.
+    fn account_rows(&self) -> Vec<settings::AccountRow> {
+        use settings::AccountStatus;
+        self.accounts
+            .iter()
+            .map(|a| {
+                let card = self
+                    .card
+                    .as_ref()
+                    .filter(|c| c.accounts.iter().any(|x| x.id == a.id));
+                let status = match (card, self.signin(a.id)) {
+                    (Some(c), _) if c.is_unlocked() => AccountStatus::CardUnlocked,
+                    (Some(_), _) => AccountStatus::CardLocked,
+                    (None, Some(s)) if s.signed_in() => AccountStatus::SignedIn,
+                    (None, Some(_)) => AccountStatus::SignedOut,
+                    (None, None) => AccountStatus::Other,
+                };
+                settings::AccountRow {
+                    id: a.id,
+                    address: a.address.clone(),
+                    status,
+                }
+            })
+            .collect()
+    }
+
+    /// Sign an account out: first look whether mail waits in its outbox (the
+    /// card's: in the outbox of every card account).
+    fn ask_sign_out(&mut self, id: i64, work: &mut Vec<Work>) {
+        let accounts = match &self.card {
+            Some(c) if c.accounts.iter().any(|a| a.id == id) => {
+                c.accounts.iter().map(|a| a.id).collect()
+            }
+            _ => vec![id],
+        };
+        work.push(Work::Job(Job::Unsent {
+            account: id,
+            accounts,
+        }));
+    }
+
+    /// Sign an account out now: a token account's session ends and its
+    /// sign-in comes back; a card account locks (every card account: one
+    /// card) and the PIN is asked again. The outbox and the store stay.
+    fn sign_out(&mut self, id: i64, work: &mut Vec<Work>) {
+        self.settings.confirm = None;
+        self.settings_open = false;
+        if let Some(card) = self
+            .card
+            .as_mut()
+            .filter(|c| c.accounts.iter().any(|a| a.id == id))
+        {
+            card.signing_out = true;
+            work.push(Work::Card(card::Work::SignOut));
+            return;
+        }
+        if let Some(s) = self.signins.iter_mut().find(|s| s.account.id == id)
+            && let Some(token_signin::Event::Run(w)) = s.update(token_signin::Message::SignOut)
+        {
+            work.push(Work::SignIn(id, w));
+        }
     }
 
     fn compose(&mut self) -> Task<Message> {
@@ -1072,20 +1180,17 @@ impl App {
                 .map(Message::Card),
             None => Subscription::none(),
         };
-        // The end of a token session (renewal refused).
-        let token = match self
-            .signin
-            .as_ref()
-            .and_then(|s| Some((s.session.clone()?, s)))
-        {
-            Some((session, s)) => Subscription::run_with(
-                token_signin::Key(session, s.generation),
-                token_signin::Key::follow,
+        // The end of each token session (renewal refused).
+        let tokens = self.signins.iter().filter_map(|s| {
+            let id = s.account.id;
+            let key = token_signin::Key(s.session.clone()?, s.generation);
+            Some(
+                Subscription::run_with(key, token_signin::Key::follow)
+                    .with(id)
+                    .map(|(id, m)| Message::SignIn(id, m)),
             )
-            .map(Message::SignIn),
-            None => Subscription::none(),
-        };
-        Subscription::batch([first, frames, events, card, token])
+        });
+        Subscription::batch([first, frames, events, card].into_iter().chain(tokens))
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -1097,14 +1202,16 @@ impl App {
         }
         let lang = self.lang;
         let body: Element<'_, Message> = if self.settings_open {
-            self.settings.view(lang).map(Message::Settings)
+            self.settings
+                .view(lang, self.account_rows())
+                .map(Message::Settings)
         } else if let Some(s) = self
-            .signin
-            .as_ref()
-            .filter(|s| self.screen == Screen::Mail && !s.signed_in())
+            .pending_signin()
+            .filter(|_| self.screen == Screen::Mail)
         {
             // Over the mailbox, which is not drawn until signed in.
-            s.view(lang).map(Message::SignIn)
+            let id = s.account.id;
+            s.view(lang).map(move |m| Message::SignIn(id, m))
         } else if let Some(c) = self.card.as_ref().filter(|_| self.locked()) {
             // Over the mailbox, which is not drawn at all while locked.
             c.view(lang).map(Message::Card)
@@ -1150,11 +1257,11 @@ impl App {
                     .style(theme::badge(|p| p.warning.base)),
             );
         }
-        if let Some(id) = self
-            .signin
-            .as_ref()
+        for id in self
+            .signins
+            .iter()
             .filter(|s| s.signed_in())
-            .and_then(|s| s.national_id.as_ref())
+            .filter_map(|s| s.national_id.as_ref())
         {
             bar = bar.push(
                 container(text(t1(lang, "ecps-badge", "id", id)).size(13))

@@ -13,6 +13,7 @@ use super::*;
 
 mod card_login;
 mod sending;
+mod sign_out;
 mod token_login;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gui");
@@ -85,9 +86,9 @@ impl Harness {
                     let store = self.app.store.clone().expect("a store is open");
                     Message::Loaded(jobs::run(&store, job))
                 }
-                Work::SignIn(w) => {
-                    let run = self.app.signin.as_ref().expect("a token account").runner(w);
-                    Message::SignIn(run())
+                Work::SignIn(id, w) => {
+                    let run = self.app.signin(id).expect("a token account").runner(w);
+                    Message::SignIn(id, run())
                 }
                 Work::Card(w) => {
                     let run = self.app.card.as_ref().expect("a card account").runner(w);

@@ -1,13 +1,16 @@
 //! Signing a token account in from the window: e-CPS through Pro Santé
 //! Connect (the system browser, then the loopback redirect, waited for in a
 //! blocking task) and the national operator's one-time code (identifier and
-//! password, then the code sent by SMS or mail). The mailbox is covered by
-//! this screen until the session is live, and again when it ends.
+//! password, then the code sent by SMS or mail). Every token account has
+//! its own sign-in and session: the mailbox is covered by the screen of the
+//! first account still to sign in, until it is live or put off for later,
+//! and again when its session ends or it is signed out.
 //!
 //! The core does the work ([`caducee::auth::token_login`],
 //! [`caducee::auth::otp`]); this screen only asks and shows.
 
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,6 +18,7 @@ use zeroize::Zeroizing;
 
 use caducee::account::{Account, AuthMethod};
 use caducee::auth::oidc::OidcError;
+use caducee::auth::oidc::redirect::Canceller;
 use caducee::auth::otp::{self, Challenge, Channel, OtpClient, OtpError};
 use caducee::auth::session::{self, KeyringVault, SessionError, TokenSession, Vault};
 use caducee::auth::token_login::{self, TokenLoginError};
@@ -29,6 +33,9 @@ pub const PASSWORD_ID: &str = "otp-password";
 /// Who opens the sign-in address: the system browser, or a test.
 pub type Browser = Arc<dyn Fn(String) + Send + Sync>;
 
+/// Where an account's refresh token goes, by address (tests).
+pub type Vaults = Arc<dyn Fn(&str) -> Arc<dyn Vault> + Send + Sync>;
+
 /// What the window may be given instead of the defaults (tests).
 #[derive(Clone, Default)]
 pub struct Hooks {
@@ -38,8 +45,18 @@ pub struct Hooks {
     pub otp_url: Option<String>,
     /// The pause after a refused code, instead of the client's own.
     pub otp_pause: Option<Duration>,
-    /// Where the refresh token goes, instead of the OS keyring.
-    pub vault: Option<Arc<dyn Vault>>,
+    /// Where each account's refresh token goes, instead of the OS keyring.
+    pub vault: Option<Vaults>,
+}
+
+impl Hooks {
+    /// The keeping place of `address`'s refresh token.
+    pub fn vault_for(&self, address: &str) -> Arc<dyn Vault> {
+        match &self.vault {
+            Some(f) => f(address),
+            None => KeyringVault::shared(address),
+        }
+    }
 }
 
 impl std::fmt::Debug for Hooks {
@@ -147,6 +164,15 @@ pub enum Message {
     /// e-CPS: start again from the refresh token kept (at start-up).
     Resume,
     Cancel,
+    /// Put this account's sign-in off: the mailbox shows for the others.
+    Later,
+    /// Show this account's sign-in again (from the settings).
+    Show,
+    /// Sign out: the session ends (e-CPS: the refresh token is revoked and
+    /// forgotten); the sign-in comes back.
+    SignOut,
+    /// What signing out did.
+    SignedOut(Result<SignedOut, String>),
     Challenged(u64, Result<Challenge, Refusal>),
     Verified(u64, Result<(), Refusal>),
     /// The e-CPS sign-in ended: the holder's national identifier.
@@ -172,6 +198,10 @@ impl std::fmt::Debug for Message {
             Message::StartPsc => write!(f, "StartPsc"),
             Message::Resume => write!(f, "Resume"),
             Message::Cancel => write!(f, "Cancel"),
+            Message::Later => write!(f, "Later"),
+            Message::Show => write!(f, "Show"),
+            Message::SignOut => write!(f, "SignOut"),
+            Message::SignedOut(r) => write!(f, "SignedOut({r:?})"),
             Message::Challenged(a, r) => write!(f, "Challenged({a}, {:?})", r.as_ref().err()),
             Message::Verified(a, r) => write!(f, "Verified({a}, {r:?})"),
             Message::PscDone(a, r) => write!(f, "PscDone({a}, {r:?})"),
@@ -202,6 +232,37 @@ pub enum Work {
     Resume {
         attempt: u64,
     },
+    /// End the session (e-CPS: revoke the refresh token, forget it).
+    SignOut,
+}
+
+/// What signing out did at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedOut {
+    /// e-CPS: the refresh token was revoked at Pro Santé Connect and forgotten.
+    Revoked,
+    /// e-CPS: the provider could not be told (or offers no revocation); the
+    /// token was forgotten here all the same.
+    NotRevoked(String),
+    /// The session was dropped (nothing kept to revoke).
+    Dropped,
+}
+
+impl SignedOut {
+    pub fn text(&self, lang: Lang, address: &str) -> String {
+        match self {
+            SignedOut::Revoked => t1(lang, "signout-revoked", "account", address),
+            SignedOut::NotRevoked(reason) => super::i18n::t_args(
+                lang,
+                "signout-not-revoked",
+                &[
+                    ("account", address.to_owned().into()),
+                    ("reason", reason.clone().into()),
+                ],
+            ),
+            SignedOut::Dropped => t1(lang, "signout-done", "account", address),
+        }
+    }
 }
 
 /// Without the password and the code.
@@ -216,6 +277,7 @@ impl std::fmt::Debug for Work {
             Work::Verify { attempt, .. } => write!(f, "Verify({attempt})"),
             Work::Psc { attempt } => write!(f, "Psc({attempt})"),
             Work::Resume { attempt } => write!(f, "Resume({attempt})"),
+            Work::SignOut => write!(f, "SignOut"),
         }
     }
 }
@@ -243,6 +305,8 @@ pub enum Event {
     Run(Work),
     /// The session is live: the mailbox is shown and mail flows.
     SignedIn,
+    /// Signed out, as said.
+    SignedOut(Result<SignedOut, String>),
 }
 
 pub struct SignIn {
@@ -273,22 +337,34 @@ pub struct SignIn {
     pub generation: u64,
     /// The session started again from the refresh token kept.
     pub resumed: bool,
+    /// Put off by the user: its screen does not cover the mailbox.
+    pub later: bool,
+    /// Stops the e-CPS redirect wait under way, once it listens.
+    cancel: Arc<Mutex<Option<(u64, Canceller)>>>,
+    /// The last e-CPS attempt cancelled (a wait that starts listening after
+    /// it was cancelled stops at once).
+    cancelled: Arc<AtomicU64>,
 }
 
 impl SignIn {
-    /// The sign-in of the first token account among `accounts`, if any; done
-    /// already when this process has its live session.
-    pub fn for_accounts(accounts: &[Account], hooks: Hooks) -> Option<SignIn> {
-        let account = accounts
+    /// One sign-in for each token account among `accounts`, in their order.
+    pub fn for_accounts(accounts: &[Account], hooks: Hooks) -> Vec<SignIn> {
+        accounts
             .iter()
-            .find(|a| token_login::is_token_account(a))?
-            .clone();
+            .filter(|a| token_login::is_token_account(a))
+            .map(|a| SignIn::new(a.clone(), hooks.clone()))
+            .collect()
+    }
+
+    /// The sign-in of a token account; done already when this process has
+    /// its live session.
+    pub fn new(account: Account, hooks: Hooks) -> SignIn {
         let identifier = match &account.settings.auth {
             AuthMethod::Otp { identifier } => identifier.clone(),
             _ => String::new(),
         };
         let live = session::current(&account.address).filter(|s| s.access_token().is_ok());
-        Some(SignIn {
+        SignIn {
             account,
             hooks,
             stage: if live.is_some() {
@@ -311,7 +387,15 @@ impl SignIn {
             session: live,
             generation: 0,
             resumed: false,
-        })
+            later: false,
+            cancel: Arc::new(Mutex::new(None)),
+            cancelled: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Whether its screen covers the mailbox now.
+    pub fn pending(&self) -> bool {
+        !self.signed_in() && !self.later
     }
 
     pub fn is_psc(&self) -> bool {
@@ -414,6 +498,11 @@ impl SignIn {
                 }
             }
             Message::Cancel => {
+                // The e-CPS redirect wait under way stops and frees its port.
+                self.cancelled.store(self.attempt, Ordering::SeqCst);
+                if let Some((_, c)) = self.cancel.lock().ok().and_then(|mut c| c.take()) {
+                    c.cancel();
+                }
                 // A running step's answer is ignored from now on.
                 self.attempt += 1;
                 self.busy = false;
@@ -423,6 +512,33 @@ impl SignIn {
                 self.password.clear();
                 None
             }
+            Message::Later => {
+                self.later = true;
+                None
+            }
+            Message::Show => {
+                self.later = false;
+                None
+            }
+            Message::SignOut => {
+                if !self.signed_in() {
+                    return None;
+                }
+                // The screen comes back at once; its end is not an "ended"
+                // notice, and the work ends the session in the core.
+                self.session = None;
+                self.generation += 1;
+                self.stage = Stage::Idle;
+                self.national_id = None;
+                self.resumed = false;
+                self.ended = None;
+                self.refusal = None;
+                self.later = false;
+                self.busy = false;
+                self.attempt += 1;
+                Some(Event::Run(Work::SignOut))
+            }
+            Message::SignedOut(result) => Some(Event::SignedOut(result)),
             Message::Challenged(a, result) if a == self.attempt => {
                 self.busy = false;
                 match result {
@@ -474,6 +590,7 @@ impl SignIn {
                 self.refusal = Some(Refusal::Other(e));
                 None
             }
+            Message::Ended(_) if self.session.is_none() => None,
             Message::Ended(reason) => {
                 self.session = None;
                 self.stage = Stage::Idle;
@@ -500,6 +617,8 @@ impl SignIn {
         let hooks = self.hooks.clone();
         let client = self.client.clone();
         let shown_url = self.url.clone();
+        let cancel = self.cancel.clone();
+        let cancelled = self.cancelled.clone();
         move || match work {
             Work::Challenge {
                 attempt,
@@ -544,11 +663,32 @@ impl SignIn {
                 }
                 Message::Verified(attempt, result.map_err(|e| Refusal::from_login(&e)))
             }
+            Work::SignOut => {
+                let outcome = if matches!(account.settings.auth, AuthMethod::ProSanteConnect { .. })
+                {
+                    token_login::logout_with(&account, hooks.vault_for(&account.address))
+                        .map(|l| match l {
+                            token_login::Logout::Revoked => SignedOut::Revoked,
+                            token_login::Logout::RevocationFailed(reason) => {
+                                SignedOut::NotRevoked(reason)
+                            }
+                            token_login::Logout::NoRevocationEndpoint => {
+                                SignedOut::NotRevoked("no revocation endpoint".into())
+                            }
+                            token_login::Logout::NothingToRevoke => SignedOut::Dropped,
+                        })
+                        .map_err(|e| e.to_string())
+                } else {
+                    session::forget(&account.address);
+                    Ok(SignedOut::Dropped)
+                };
+                if let Err(e) = &outcome {
+                    tracing::warn!(error = %e, "sign-out incomplete");
+                }
+                Message::SignedOut(outcome)
+            }
             Work::Resume { attempt } => {
-                let vault = hooks
-                    .vault
-                    .clone()
-                    .unwrap_or_else(|| KeyringVault::shared(&account.address));
+                let vault = hooks.vault_for(&account.address);
                 if !vault.load().is_ok_and(|t| t.is_some()) {
                     return Message::Resumed(attempt, Ok(false));
                 }
@@ -566,11 +706,19 @@ impl SignIn {
                 )
             }
             Work::Psc { attempt } => {
-                let vault = hooks
-                    .vault
-                    .clone()
-                    .unwrap_or_else(|| KeyringVault::shared(&account.address));
+                let vault = hooks.vault_for(&account.address);
                 let result = token_login::psc_begin(&account).and_then(|(psc, pending)| {
+                    // Cancel stops the wait below from now on (or at once, if
+                    // it was pressed while the provider was looked up).
+                    let canceller = pending.canceller();
+                    if let Ok(mut slot) = cancel.lock()
+                        && slot.as_ref().is_none_or(|(a, _)| *a < attempt)
+                    {
+                        *slot = Some((attempt, canceller.clone()));
+                    }
+                    if cancelled.load(Ordering::SeqCst) >= attempt {
+                        canceller.cancel();
+                    }
                     let url = pending.url.clone();
                     if let Ok(mut slot) = shown_url.lock() {
                         *slot = Some(url.clone());
@@ -616,5 +764,106 @@ impl Key {
     pub fn follow(&self) -> impl futures::Stream<Item = Message> + Send + use<> {
         let s = self.0.clone();
         futures::stream::once(async move { Message::Ended(s.ended().await.to_string()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caducee::account::{DEFAULT_ATTACHMENT_LIMIT, OfflineBodies, Security, Server};
+    use caducee::auth::oidc::redirect::Redirect;
+
+    fn account(id: i64, auth: AuthMethod) -> Account {
+        let server = Server {
+            host: "127.0.0.1".into(),
+            port: 1,
+            security: Security::Tls,
+        };
+        Account {
+            id,
+            name: "Jeton".into(),
+            address: format!("unit-{id}@medecin.mssante.fr"),
+            settings: caducee::account::AccountSettings {
+                imap: server.clone(),
+                smtp: server,
+                auth,
+                extra_ca: None,
+                attachment_limit: DEFAULT_ATTACHMENT_LIMIT,
+                offline_bodies: OfflineBodies::All,
+                delegations: vec![],
+            },
+        }
+    }
+
+    fn psc(id: i64) -> Account {
+        account(
+            id,
+            AuthMethod::ProSanteConnect {
+                username: "u".into(),
+                provider: caducee::auth::oidc::PscProvider::Sandbox,
+                client_id: Some("c".into()),
+            },
+        )
+    }
+
+    #[test]
+    fn every_token_account_gets_its_sign_in_and_can_be_put_off() {
+        let password = account(
+            3,
+            AuthMethod::Password {
+                username: "p".into(),
+            },
+        );
+        let otp = account(
+            2,
+            AuthMethod::Otp {
+                identifier: "810003456789".into(),
+            },
+        );
+        let all = SignIn::for_accounts(&[psc(1), password, otp], Hooks::default());
+        assert_eq!(all.iter().map(|s| s.account.id).collect::<Vec<_>>(), [1, 2]);
+        let mut s = SignIn::new(psc(1), Hooks::default());
+        assert!(s.pending());
+        assert_eq!(s.update(Message::Later), None);
+        assert!(!s.pending() && !s.signed_in());
+        assert_eq!(s.update(Message::Show), None);
+        assert!(s.pending());
+    }
+
+    #[test]
+    fn signing_out_brings_the_sign_in_back_without_an_ended_notice() {
+        let mut s = SignIn::new(psc(4), Hooks::default());
+        assert_eq!(s.update(Message::SignOut), None, "not signed in");
+        s.stage = Stage::Done;
+        s.national_id = Some("899700000001".into());
+        s.later = true;
+        assert_eq!(s.update(Message::SignOut), Some(Event::Run(Work::SignOut)));
+        assert!(s.pending());
+        assert_eq!(s.national_id, None);
+        assert!(s.session.is_none());
+        // The end of the session signed out is not "your session ended".
+        assert_eq!(s.update(Message::Ended("signed out".into())), None);
+        assert_eq!(s.ended, None);
+        assert_eq!(
+            s.update(Message::SignedOut(Ok(SignedOut::Revoked))),
+            Some(Event::SignedOut(Ok(SignedOut::Revoked)))
+        );
+    }
+
+    #[test]
+    fn cancel_stops_the_wait_under_way() {
+        let mut s = SignIn::new(psc(5), Hooks::default());
+        let Some(Event::Run(Work::Psc { attempt })) = s.update(Message::StartPsc) else {
+            panic!("no e-CPS work")
+        };
+        let redirect = Redirect::bind().unwrap();
+        let canceller = redirect.canceller();
+        *s.cancel.lock().unwrap() = Some((attempt, canceller.clone()));
+        assert!(!canceller.is_cancelled());
+        assert_eq!(s.update(Message::Cancel), None);
+        assert!(canceller.is_cancelled());
+        assert_eq!(s.stage, Stage::Idle);
+        // A wait that starts listening only now sees it was cancelled.
+        assert!(s.cancelled.load(Ordering::SeqCst) >= attempt);
     }
 }

@@ -60,6 +60,13 @@ impl SignIn {
                 );
             }
         }
+        if self.stage != Stage::Browser && !matches!(self.stage, Stage::CodeSent(_)) {
+            col = col.push(
+                button(text(t(lang, "signin-later")))
+                    .style(button::text)
+                    .on_press(Message::Later),
+            );
+        }
         col = col.push(text(t(lang, "lock-queued-stay-token")).size(13).style(
             |th: &iced::Theme| text::Style {
                 color: Some(theme::muted(th)),

@@ -39,4 +39,8 @@ impl CardLogin for TokenLogin {
     fn locked(&self) {
         sessions::forget(&self.account.address);
     }
+
+    fn signed_out(&self) {
+        sessions::sign_out(&self.account.address);
+    }
 }

@@ -31,6 +31,11 @@ pub trait CardLogin: Send + Sync {
     fn unlock(&self, pin: &str) -> Result<(), LoginError>;
     /// The card was taken out: forget the login (close token sessions).
     fn locked(&self) {}
+    /// The user signed out with the card still in: log out of the card, so
+    /// the PIN is needed again.
+    fn signed_out(&self) {
+        self.locked();
+    }
 }
 
 /// Where a card account stands.
@@ -126,6 +131,20 @@ impl SessionLock {
             tracing::info!("CPS card taken out: session locked");
             self.login.locked();
         }
+    }
+
+    /// Sign out with the card still in: sessions stop as on removal, the
+    /// card is logged out, and the PIN is asked again (`CardPresent`).
+    /// Nothing happens unless unlocked.
+    pub fn sign_out(&self) {
+        let _g = self.gate.lock();
+        let reader = match &*self.state.borrow() {
+            LockState::Unlocked { reader } => reader.clone(),
+            _ => return,
+        };
+        self.state.send_replace(LockState::CardPresent { reader });
+        tracing::info!("signed out of the CPS card: session locked");
+        self.login.signed_out();
     }
 
     /// Log in with the PIN on the card that is in.
@@ -351,6 +370,29 @@ mod tests {
         lock.card_removed("R1");
         assert_eq!(lock.state(), LockState::NoCard);
         assert_eq!(pin.logouts.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn signing_out_locks_with_the_card_still_in() {
+        let (pin, lock) = lock();
+        lock.sign_out();
+        assert_eq!(lock.state(), LockState::NoCard, "nothing to sign out of");
+        assert_eq!(pin.logouts.load(Ordering::SeqCst), 0);
+        lock.card_inserted("R1");
+        lock.unlock("1234").unwrap();
+        let mut w = lock.watch();
+        lock.sign_out();
+        assert_eq!(
+            lock.state(),
+            LockState::CardPresent {
+                reader: "R1".into()
+            }
+        );
+        assert!(!w.is_unlocked());
+        futures::executor::block_on(w.locked());
+        assert_eq!(pin.logouts.load(Ordering::SeqCst), 1);
+        lock.unlock("1234").unwrap();
+        assert!(lock.watch().is_unlocked());
     }
 
     #[test]

@@ -122,3 +122,12 @@ pub fn forget(address: &str) {
         logins.remove(address);
     }
 }
+
+/// Sign one account out of its card: log out of the token (the PIN is asked
+/// again) and end its certificate login.
+pub fn sign_out(address: &str) {
+    let login = logins().lock().ok().and_then(|mut l| l.remove(address));
+    if let Some(token) = login.and_then(|l| l.token) {
+        token.log_out();
+    }
+}

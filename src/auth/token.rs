@@ -150,6 +150,24 @@ pub fn pin_state(module: Option<&Path>) -> Result<PinState, AuthError> {
     })
 }
 
+/// Whether this process is logged in to the card holding the authentication
+/// certificate (a fresh read-only session tells the token's login state).
+pub fn logged_in(module: Option<&Path>) -> Result<bool, AuthError> {
+    let path = module::resolve(module)?;
+    let ctx = module::context(&path)?;
+    let certificate = find_certificate(&ctx, &path)?;
+    let session = ctx
+        .open_ro_session(certificate.slot)
+        .map_err(token_err("open a session"))?;
+    let info = session
+        .get_session_info()
+        .map_err(token_err("read the session's state"))?;
+    Ok(matches!(
+        info.session_state(),
+        cryptoki::session::SessionState::RoUser | cryptoki::session::SessionState::RwUser
+    ))
+}
+
 /// A logged-in card: the session (shared across threads behind a mutex),
 /// the authentication key's handle and what the token can do with it.
 pub struct TokenKey {
@@ -317,6 +335,18 @@ impl TokenKey {
     /// The RSA modulus size in bits (0 if the token did not say).
     pub fn modulus_bits(&self) -> usize {
         self.modulus_bits
+    }
+
+    /// Sign out of the card (PKCS#11 `C_Logout`: the PIN is needed again for
+    /// every session of this process on the token); this key is unusable
+    /// from now on. A card already gone is logged out by itself.
+    pub fn log_out(&self) {
+        self.removed.store(true, Ordering::Relaxed);
+        if let Ok(session) = self.session.lock()
+            && let Err(e) = session.logout()
+        {
+            tracing::debug!(error = %e, "card logout");
+        }
     }
 
     /// False once the card was seen removed: a new login is needed.

@@ -342,6 +342,28 @@ fn the_pin_dialog_logs_in_on_a_real_token_and_the_lock_screen_hides_the_mail() {
         .unwrap();
     assert!(synced.iter().any(|m| m.subject == "Avis cardiologique"));
 
+    // Signing out from the settings with the card still in: the card is
+    // logged out (PKCS#11), the mail hidden, the PIN asked again.
+    let module = Some(Path::new(MODULE));
+    assert!(caducee::auth::token::logged_in(module).unwrap());
+    h.click("Paramètres");
+    assert!(h.shows("carte CPS déverrouillée"));
+    h.click("Verrouiller la carte");
+    assert!(matches!(h.lock_state(), LockState::CardPresent { .. }));
+    assert!(!caducee::auth::token::logged_in(module).unwrap());
+    assert_eq!(
+        h.app.status.as_deref(),
+        Some("Carte verrouillée : tapez de nouveau le code PIN pour continuer.")
+    );
+    assert!(h.shows("Code PIN de la carte CPS"));
+    assert!(h.shows("JEAN DUPONT"));
+    assert!(!h.shows(FIXTURE_SUBJECT));
+    assert_eq!(outbox_state(&h), OutboxState::Sent);
+    h.type_pin(PIN);
+    assert!(matches!(h.lock_state(), LockState::Unlocked { .. }));
+    assert!(caducee::auth::token::logged_in(module).unwrap());
+    assert!(h.shows(FIXTURE_SUBJECT));
+
     // The card comes out: the lock screen at once, the mail hidden.
     lock.card_removed("Lecteur de test 00 00");
     h.pump(&rt, &mut states, "lock screen", |h| {

@@ -24,16 +24,16 @@ use super::super::test_support::otp::OtpService;
 use super::super::test_support::settings::settings;
 use super::*;
 
-const RPPS_ID: &str = "810003456789";
-const PASSWORD: &str = "mot-de-passe-Opérateur";
+pub(super) const RPPS_ID: &str = "810003456789";
+pub(super) const PASSWORD: &str = "mot-de-passe-Opérateur";
 /// What the browser played by the test came back with.
-type Page = std::thread::JoinHandle<Result<String, String>>;
+pub(super) type Page = std::thread::JoinHandle<Result<String, String>>;
 
 const SUBJECT: &str = "Compte rendu de consultation";
 
 /// The refresh token's keeping place (the OS keyring is not reachable here).
 #[derive(Default)]
-struct MemoryVault(Mutex<Option<String>>);
+pub(super) struct MemoryVault(Mutex<Option<String>>);
 
 impl Vault for MemoryVault {
     fn load(&self) -> Result<Option<String>, SecretError> {
@@ -49,7 +49,12 @@ impl Vault for MemoryVault {
     }
 }
 
-fn raw_message(to: &str) -> Vec<u8> {
+/// The same keeping place for every account.
+pub(super) fn one_vault(vault: Arc<MemoryVault>) -> token_signin::Vaults {
+    Arc::new(move |_: &str| vault.clone() as Arc<dyn Vault>)
+}
+
+pub(super) fn raw_message(to: &str) -> Vec<u8> {
     format!(
         "From: Dr Paul Martin <paul.martin@{DOMAIN}>\r\nTo: {to}\r\nSubject: {SUBJECT}\r\n\
          Message-ID: <cr-1@{DOMAIN}>\r\nDate: Tue, 01 Dec 2026 09:00:00 +0000\r\n\r\nBonjour.\r\n"
@@ -66,12 +71,24 @@ impl Harness {
         auth: AuthMethod,
         hooks: token_signin::Hooks,
     ) -> Harness {
+        Harness::token_accounts(d, &[(user, auth)], hooks)
+    }
+
+    /// The window over a store with one token account for each user on `d`,
+    /// in this order.
+    pub(super) fn token_accounts(
+        d: &Dovecot,
+        users: &[(&str, AuthMethod)],
+        hooks: token_signin::Hooks,
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let key = StoreKey::random();
         let store = Store::open(&dir.path().join(STORE_FILE), &key).unwrap();
-        let mut settings = settings(d, Security::Tls);
-        settings.auth = auth;
-        account::add(&store, "Jeton", &format!("{user}@{DOMAIN}"), &settings).unwrap();
+        for (user, auth) in users {
+            let mut settings = settings(d, Security::Tls);
+            settings.auth = auth.clone();
+            account::add(&store, "Jeton", &format!("{user}@{DOMAIN}"), &settings).unwrap();
+        }
         let accounts = account::list(&store).unwrap();
         let (mut h, _open) = Harness::launch(dir, false);
         h.app.token_hooks = hooks;
@@ -86,8 +103,13 @@ impl Harness {
         h
     }
 
+    /// The id of the first token account.
+    pub(super) fn id(&self) -> i64 {
+        self.app.signins[0].account.id
+    }
+
     /// Click the field `id` and type `value` in it.
-    fn fill(&mut self, id: &'static str, value: &str) {
+    pub(super) fn fill(&mut self, id: &'static str, value: &str) {
         self.act(|ui| {
             ui.click(Id::new(id)).expect("the field");
             ui.typewrite(value);
@@ -120,7 +142,7 @@ fn the_one_time_code_form_says_what_is_wrong_and_signs_in() {
     assert!(h.app.locked());
     assert!(h.shows("Connexion au compte"));
     assert!(!h.shows("Nouveau message"), "no mailbox before the sign-in");
-    assert_eq!(h.app.signin.as_ref().unwrap().identifier, RPPS_ID);
+    assert_eq!(h.app.signins[0].identifier, RPPS_ID);
 
     // A wrong password: its own message, no code sent.
     h.fill(token_signin::PASSWORD_ID, "pas-le-bon");
@@ -130,11 +152,11 @@ fn the_one_time_code_form_says_what_is_wrong_and_signs_in() {
 
     // A bad identifier is refused before anything is sent.
     let requests = otp.with(|s| s.requests);
-    h.app.signin.as_mut().unwrap().identifier = "1234".into();
+    h.app.signins[0].identifier = "1234".into();
     h.click("Recevoir un code");
     assert!(h.shows("Ce n'est pas un identifiant national : tapez 8 suivi des 11 chiffres du RPPS, ou 0 suivi des 9 caractères ADELI."));
     assert_eq!(otp.with(|s| s.requests), requests);
-    h.app.signin.as_mut().unwrap().identifier = RPPS_ID.into();
+    h.app.signins[0].identifier = RPPS_ID.into();
 
     // Throttled: the wait is said.
     otp.with(|s| s.throttle_next = Some(30));
@@ -143,13 +165,13 @@ fn the_one_time_code_form_says_what_is_wrong_and_signs_in() {
     std::thread::sleep(Duration::from_millis(100));
 
     // The right password, by mail: the masked destination is shown.
-    h.app.signin.as_mut().unwrap().password.clear();
+    h.app.signins[0].password.clear();
     h.fill(token_signin::PASSWORD_ID, PASSWORD);
     h.click("Courriel");
     h.click("Recevoir un code");
-    let Some(token_signin::Stage::CodeSent(dest)) = h.app.signin.as_ref().map(|s| s.stage.clone())
+    let Some(token_signin::Stage::CodeSent(dest)) = h.app.signins.first().map(|s| s.stage.clone())
     else {
-        panic!("no code sent: {:?}", h.app.signin.as_ref().unwrap().refusal);
+        panic!("no code sent: {:?}", h.app.signins[0].refusal);
     };
     assert_eq!(
         dest, "c****@exemple.fr",
@@ -167,7 +189,7 @@ fn the_one_time_code_form_says_what_is_wrong_and_signs_in() {
             "Code incorrect : encore 2 essai(s). Vérifiez le code reçu et tapez-le de nouveau."
         ),
         "{:?}",
-        h.app.signin.as_ref().unwrap().refusal
+        h.app.signins[0].refusal
     );
     assert!(session::current(&address).is_none());
 
@@ -175,7 +197,7 @@ fn the_one_time_code_form_says_what_is_wrong_and_signs_in() {
     std::thread::sleep(Duration::from_millis(300));
     h.fill(token_signin::CODE_ID, &code);
     h.click("Valider");
-    let signin = h.app.signin.as_ref().unwrap();
+    let signin = &h.app.signins[0];
     assert!(signin.signed_in(), "{:?}", signin.refusal);
     assert!(!h.app.locked());
     let token = session::current(&address).unwrap().access_token().unwrap();
@@ -233,7 +255,7 @@ fn an_expired_code_offers_a_new_one() {
     assert_eq!(otp.with(|s| s.sent.len()), 2, "a second code was sent");
     h.fill(token_signin::CODE_ID, &otp.last_code());
     h.click("Valider");
-    assert!(h.app.signin.as_ref().unwrap().signed_in());
+    assert!(h.app.signins[0].signed_in());
     session::forget(&address);
 }
 
@@ -266,7 +288,7 @@ fn ecps_signs_in_through_the_browser_and_asks_again_when_the_session_ends() {
         },
         token_signin::Hooks {
             browser: Some(browser),
-            vault: Some(vault.clone()),
+            vault: Some(one_vault(vault.clone())),
             ..Default::default()
         },
     );
@@ -274,7 +296,11 @@ fn ecps_signs_in_through_the_browser_and_asks_again_when_the_session_ends() {
     assert!(h.shows("Se connecter avec e-CPS"));
 
     // The waiting screen, with its Cancel, while the work has not run yet.
-    let (_, work) = h.app.step(Message::SignIn(token_signin::Message::StartPsc));
+    let (_, work) = {
+        let id = h.id();
+        h.app
+            .step(Message::SignIn(id, token_signin::Message::StartPsc))
+    };
     assert!(h.shows(
         "En attente du navigateur… Validez la connexion dans l'application e-CPS, puis revenez ici."
     ));
@@ -287,7 +313,7 @@ fn ecps_signs_in_through_the_browser_and_asks_again_when_the_session_ends() {
         .expect("the browser was asked to open");
     let page = page.join().unwrap().expect("the browser came back");
     assert!(page.contains("Connexion réussie"), "{page}");
-    let signin = h.app.signin.as_ref().unwrap();
+    let signin = &h.app.signins[0];
     assert!(signin.signed_in(), "{:?}", signin.refusal);
     assert_eq!(signin.national_id.as_deref(), Some(NATIONAL_ID));
     assert!(vault.load().unwrap().is_some(), "the refresh token is kept");
@@ -328,7 +354,7 @@ fn ecps_signs_in_through_the_browser_and_asks_again_when_the_session_ends() {
         },
         hooks,
     );
-    let signin = h.app.signin.as_ref().unwrap();
+    let signin = &h.app.signins[0];
     assert!(signin.signed_in(), "{:?}", signin.refusal);
     assert!(signin.resumed);
     assert!(pages.lock().unwrap().is_empty(), "no browser this time");
@@ -346,7 +372,8 @@ fn ecps_signs_in_through_the_browser_and_asks_again_when_the_session_ends() {
         })
         .expect("the end of the session is seen")
         .expect("a message");
-    h.send(Message::SignIn(ended));
+    let id = h.id();
+    h.send(Message::SignIn(id, ended));
     assert!(h.app.locked());
     assert!(h.shows("La session a pris fin : connectez-vous de nouveau. Les messages en attente restent dans la boîte d'envoi."));
     assert!(h.shows("Se connecter avec e-CPS"));
@@ -368,29 +395,34 @@ fn a_cancelled_or_refused_ecps_sign_in_stays_signed_out() {
             client_id: Some(CLIENT_ID.into()),
         },
         token_signin::Hooks {
-            vault: Some(Arc::new(MemoryVault::default())),
+            vault: Some(one_vault(Arc::new(MemoryVault::default()))),
             ..Default::default()
         },
     );
-    let (_, work) = h.app.step(Message::SignIn(token_signin::Message::StartPsc));
-    let [Work::SignIn(token_signin::Work::Psc { attempt })] = work.as_slice() else {
+    let (_, work) = {
+        let id = h.id();
+        h.app
+            .step(Message::SignIn(id, token_signin::Message::StartPsc))
+    };
+    let [Work::SignIn(_, token_signin::Work::Psc { attempt })] = work.as_slice() else {
         panic!("{work:?}")
     };
     let attempt = *attempt;
     h.click("Annuler");
     assert!(h.shows("Se connecter avec e-CPS"));
     // The answer of the abandoned attempt arrives: nothing changes.
-    h.send(Message::SignIn(token_signin::Message::PscDone(
-        attempt,
-        Ok(NATIONAL_ID.into()),
-    )));
-    assert!(!h.app.signin.as_ref().unwrap().signed_in());
+    let id = h.id();
+    h.send(Message::SignIn(
+        id,
+        token_signin::Message::PscDone(attempt, Ok(NATIONAL_ID.into())),
+    ));
+    assert!(!h.app.signins[0].signed_in());
     assert!(h.app.locked());
 
     // An ID token that does not check out: said in French, not signed in.
     let pages: Arc<Mutex<Vec<Page>>> = Arc::default();
     let played = pages.clone();
-    h.app.signin.as_mut().unwrap().hooks.browser = Some(Arc::new(move |url: String| {
+    h.app.signins[0].hooks.browser = Some(Arc::new(move |url: String| {
         played
             .lock()
             .unwrap()
@@ -399,7 +431,7 @@ fn a_cancelled_or_refused_ecps_sign_in_stays_signed_out() {
     provider.with(|s| s.fault = IdTokenFault::WrongNonce);
     h.click("Se connecter avec e-CPS");
     let _ = pages.lock().unwrap().pop().expect("the browser").join();
-    let signin = h.app.signin.as_ref().unwrap();
+    let signin = &h.app.signins[0];
     assert!(
         matches!(signin.refusal, Some(token_signin::Refusal::PscInvalid(_))),
         "{:?}",
@@ -442,7 +474,7 @@ fn a_new_ecps_account_goes_to_the_browser_at_once() {
     let (mut h, _open) = Harness::launch(tempfile::tempdir().unwrap(), false);
     h.app.token_hooks = token_signin::Hooks {
         browser: Some(browser),
-        vault: Some(Arc::new(MemoryVault::default())),
+        vault: Some(one_vault(Arc::new(MemoryVault::default()))),
         ..Default::default()
     };
     let (_, work) = h.app.step(Message::AccountAdded(Ok((
@@ -458,7 +490,7 @@ fn a_new_ecps_account_goes_to_the_browser_at_once() {
     ))));
     assert!(
         work.iter()
-            .any(|w| matches!(w, Work::SignIn(token_signin::Work::Psc { .. }))),
+            .any(|w| matches!(w, Work::SignIn(_, token_signin::Work::Psc { .. }))),
         "the sign-in starts with no click: {work:?}"
     );
     assert!(h.shows(
@@ -468,14 +500,7 @@ fn a_new_ecps_account_goes_to_the_browser_at_once() {
     let url = urls.lock().unwrap().pop().expect("the browser was asked");
     assert!(url.starts_with(&provider.issuer), "{url}");
     assert_eq!(
-        h.app
-            .signin
-            .as_ref()
-            .unwrap()
-            .url
-            .lock()
-            .unwrap()
-            .as_deref(),
+        h.app.signins[0].url.lock().unwrap().as_deref(),
         Some(url.as_str()),
         "the address is there to open by hand"
     );
@@ -484,7 +509,7 @@ fn a_new_ecps_account_goes_to_the_browser_at_once() {
         page.expect("the browser came back")
             .contains("Connexion réussie")
     );
-    let signin = h.app.signin.as_ref().unwrap();
+    let signin = &h.app.signins[0];
     assert!(signin.signed_in(), "{:?}", signin.refusal);
     assert_eq!(signin.national_id.as_deref(), Some(NATIONAL_ID));
     drop(dir);

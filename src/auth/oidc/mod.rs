@@ -76,6 +76,8 @@ pub enum OidcError {
     Denied { error: String, description: String },
     #[error("the sign-in was not completed within {0} seconds: sign in again")]
     LoginTimeout(u64),
+    #[error("the sign-in was cancelled")]
+    Cancelled,
     #[error("Pro Santé Connect refused to issue tokens: {0}")]
     Token(String),
     #[error("Pro Santé Connect sent no ID token")]
@@ -246,6 +248,14 @@ pub struct PendingLogin {
     state: CsrfToken,
     nonce: Nonce,
     verifier: PkceCodeVerifier,
+}
+
+impl PendingLogin {
+    /// Stops the wait of [`Psc::finish`] from another thread (the user
+    /// cancelled); the loopback port is freed when the wait gives up.
+    pub fn canceller(&self) -> redirect::Canceller {
+        self.redirect.canceller()
+    }
 }
 
 /// What a completed sign-in yields.
