@@ -162,9 +162,12 @@ pub struct State {
     /// Whether the user chose the login method (else the one the servers
     /// offer first is taken).
     pub picked: bool,
-    /// The address the name and login name were filled from (they follow a
-    /// new address unless the user changed them).
+    /// The address the name was filled from (it follows a new address
+    /// unless the user changed it).
     pub filled_from: String,
+    /// Whether the login name was filled in (from the address or the
+    /// autoconfig file), not typed.
+    pub username_filled: bool,
 }
 
 fn server(host: &str, port: &str, tls: bool) -> Option<Server> {
@@ -197,7 +200,10 @@ impl State {
                     Field::ImapPort => &mut self.imap_port,
                     Field::SmtpHost => &mut self.smtp_host,
                     Field::SmtpPort => &mut self.smtp_port,
-                    Field::Username => &mut self.username,
+                    Field::Username => {
+                        self.username_filled = false;
+                        &mut self.username
+                    }
                     Field::Password => &mut self.password,
                     Field::Pkcs11Module => &mut self.pkcs11_module,
                     Field::PscProvider => &mut self.psc_provider,
@@ -288,9 +294,10 @@ impl State {
                 };
                 self.show_servers(imap, smtp);
                 if let Some(u) = found.username.filter(|u| !u.trim().is_empty())
-                    && (self.username.is_empty() || self.username == self.address)
+                    && (self.username.is_empty() || self.username_filled)
                 {
                     self.username = u;
+                    self.username_filled = true;
                 }
                 self.origin = Some(match (found.source, found.autoconfig_url) {
                     (Source::Autoconfig, Some(url)) => Origin::Autoconfig(url),
@@ -383,8 +390,9 @@ impl State {
                     self.error = Some(t(lang, "account-bad-address"));
                     return None;
                 }
-                if self.username.is_empty() || self.username == self.filled_from {
+                if self.username.is_empty() || self.username_filled {
                     self.username = address.clone();
+                    self.username_filled = true;
                 }
                 if self.name.trim().is_empty() || self.name == self.filled_from {
                     self.name = address.clone();
@@ -983,6 +991,16 @@ mod tests {
         );
         assert_eq!(s.username, "claire");
         assert_eq!(s.name, "claire@exemple.fr");
+        // Another address: the login name filled in follows it; one typed stays.
+        let _ = s.update(Message::Back, Lang::Fr);
+        input(&mut s, Field::Address, "claire@autre.fr");
+        let _ = s.update(Message::Next, Lang::Fr);
+        assert_eq!(s.username, "claire@autre.fr");
+        let _ = s.update(Message::Back, Lang::Fr);
+        input(&mut s, Field::Username, "cmoreau");
+        input(&mut s, Field::Address, "claire@trois.fr");
+        let _ = s.update(Message::Next, Lang::Fr);
+        assert_eq!(s.username, "cmoreau");
     }
 
     #[test]
