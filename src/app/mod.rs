@@ -7,6 +7,7 @@
 //! (see [`jobs`]); `update` itself never touches the disk.
 
 mod account_form;
+mod account_form_view;
 mod attachments;
 mod card;
 mod composer;
