@@ -31,6 +31,25 @@ account-save = Save
 account-cancel = Cancel
 account-save-failed = The account could not be added: { $reason }
 account-password-not-kept = Account added, but its password could not be kept in the keyring: { $reason }
+account-searching = Searching the settings for { $domain }…
+account-searching-detail = In the DNS (SRV records), then in the domain's autoconfig file.
+account-enter-by-hand = Enter by hand
+account-found-srv = Servers found in the DNS of { $domain } (SRV records, RFC 6186). You may change them.
+account-found-autoconfig = Servers found in the autoconfig file { $url }. You may change them.
+account-found-none = No settings found for { $domain }: enter the servers your operator gave you (the ones shown are only guesses).
+account-search-bad-dns = The DNS server given ({ $value }) is not an IP:port address: enter the servers by hand.
+account-search-plain = The autoconfig file { $url } offers only unencrypted connections, which are refused: enter the servers by hand.
+account-search-incomplete = The autoconfig file { $url } is incomplete: enter the servers by hand.
+account-search-failed = The search for the settings failed ({ $reason }): enter the servers by hand.
+account-checking = Reading the login methods the servers offer…
+account-methods-offered = Offered by your servers
+account-methods-other = Other methods
+account-methods-none = The servers offer no login method Caducée knows ({ $mechanisms }): choose one yourself.
+account-card-present = A CPS card is in a reader: the card login is proposed first.
+account-smtp-lacks = The sending server does not offer this login method: sending may fail.
+account-unreachable = The server { $server } does not answer: the login methods could not be read. Check the servers, or choose the method yourself.
+account-untrusted = The certificate of { $host } was refused: an MSSanté server must present an IGC-Santé certificate. Check the servers, or choose the method yourself.
+account-check-failed = The login methods could not be read ({ $reason }): choose the method yourself.
 
 ## Card login
 login-method-title = Login method

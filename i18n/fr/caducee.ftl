@@ -31,6 +31,25 @@ account-save = Enregistrer
 account-cancel = Annuler
 account-save-failed = Le compte n'a pas pu être ajouté : { $reason }
 account-password-not-kept = Compte ajouté, mais son mot de passe n'a pas pu être gardé dans le trousseau : { $reason }
+account-searching = Recherche des réglages de { $domain }…
+account-searching-detail = Dans le DNS (enregistrements SRV), puis dans le fichier d'autoconfiguration du domaine.
+account-enter-by-hand = Saisir à la main
+account-found-srv = Serveurs trouvés dans le DNS de { $domain } (enregistrements SRV, RFC 6186). Vous pouvez les modifier.
+account-found-autoconfig = Serveurs trouvés dans le fichier d'autoconfiguration { $url }. Vous pouvez les modifier.
+account-found-none = Aucun réglage trouvé pour { $domain } : saisissez les serveurs donnés par votre opérateur (ceux proposés ne sont que des suppositions).
+account-search-bad-dns = Le serveur DNS indiqué ({ $value }) n'est pas une adresse IP:port : saisissez les serveurs à la main.
+account-search-plain = Le fichier d'autoconfiguration { $url } ne propose que des connexions sans chiffrement, refusées : saisissez les serveurs à la main.
+account-search-incomplete = Le fichier d'autoconfiguration { $url } est incomplet : saisissez les serveurs à la main.
+account-search-failed = La recherche des réglages a échoué ({ $reason }) : saisissez les serveurs à la main.
+account-checking = Lecture des modes de connexion proposés par les serveurs…
+account-methods-offered = Proposés par vos serveurs
+account-methods-other = Autres modes
+account-methods-none = Les serveurs ne proposent aucun mode de connexion connu de Caducée ({ $mechanisms }) : choisissez-en un vous-même.
+account-card-present = Une carte CPS est dans un lecteur : la connexion par carte est proposée en premier.
+account-smtp-lacks = Le serveur d'envoi ne propose pas ce mode de connexion : l'envoi risque d'échouer.
+account-unreachable = Le serveur { $server } ne répond pas : les modes de connexion n'ont pas pu être lus. Vérifiez les serveurs, ou choisissez le mode vous-même.
+account-untrusted = Le certificat de { $host } a été refusé : un serveur MSSanté doit présenter un certificat IGC-Santé. Vérifiez les serveurs, ou choisissez le mode vous-même.
+account-check-failed = Les modes de connexion n'ont pas pu être lus ({ $reason }) : choisissez le mode vous-même.
 
 ## Card login
 login-method-title = Mode de connexion

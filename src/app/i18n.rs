@@ -133,6 +133,8 @@ mod tests {
             include_str!("folders.rs"),
             include_str!("directory.rs"),
             include_str!("account_form.rs"),
+            include_str!("account_form_view.rs"),
+            include_str!("login_chooser.rs"),
             include_str!("card.rs"),
             include_str!("pin_dialog.rs"),
         ];

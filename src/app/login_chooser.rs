@@ -30,6 +30,19 @@ impl Method {
         )
     }
 
+    /// The method of the form for a method the servers offer (an
+    /// application certificate is set up from the command line only).
+    pub fn from_kind(kind: caducee::account::discover::LoginKind) -> Option<Method> {
+        use caducee::account::discover::LoginKind;
+        match kind {
+            LoginKind::Cps => Some(Method::Card),
+            LoginKind::ProSanteConnect => Some(Method::ECps),
+            LoginKind::Otp => Some(Method::Otp),
+            LoginKind::Password => Some(Method::Password),
+            LoginKind::Certificate => None,
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Method::Card => "login-method-card",
@@ -49,33 +62,48 @@ impl Method {
     }
 }
 
-/// The list of methods, `chosen` marked; the ones not available cannot be
-/// picked.
+/// The list of methods, `chosen` marked: those in `offered` (what the
+/// servers offer, best first) under their own heading, then the others; the
+/// ones not available cannot be picked.
 pub fn view<'a, M: Clone + 'a>(
     chosen: Method,
+    offered: &[Method],
     lang: Lang,
     pick: impl Fn(Method) -> M,
 ) -> Element<'a, M> {
-    let mut col = Column::new().spacing(6);
-    col = col.push(text(t(lang, "login-method-title")).size(14));
-    for m in Method::ALL {
+    let entry = |m: Method| -> Element<'a, M> {
         let style = if m == chosen {
             button::primary
         } else {
             button::secondary
         };
-        let entry = column![
+        let label = column![
             text(t(lang, m.label())).size(15),
             text(t(lang, m.detail())).size(12),
         ]
         .spacing(2);
-        col = col.push(
-            button(entry)
-                .width(Fill)
-                .padding([6, 12])
-                .style(style)
-                .on_press_maybe(m.available().then(|| pick(m))),
-        );
+        button(label)
+            .width(Fill)
+            .padding([6, 12])
+            .style(style)
+            .on_press_maybe(m.available().then(|| pick(m)))
+            .into()
+    };
+    let mut col = Column::new().spacing(6);
+    col = col.push(text(t(lang, "login-method-title")).size(14));
+    if offered.is_empty() {
+        for m in Method::ALL {
+            col = col.push(entry(m));
+        }
+        return col.into();
+    }
+    col = col.push(text(t(lang, "account-methods-offered")).size(13));
+    for m in offered {
+        col = col.push(entry(*m));
+    }
+    col = col.push(text(t(lang, "account-methods-other")).size(13));
+    for m in Method::ALL.into_iter().filter(|m| !offered.contains(m)) {
+        col = col.push(entry(m));
     }
     col.into()
 }

@@ -7,10 +7,12 @@
 //! (see [`jobs`]); `update` itself never touches the disk.
 
 mod account_form;
+mod account_form_view;
 mod attachments;
 mod card;
 mod composer;
 mod directory;
+mod discovery;
 mod folders;
 mod format;
 mod frame_stats;
@@ -63,6 +65,8 @@ pub struct Config {
     pub started: std::time::Instant,
     /// Where saved attachments go.
     pub downloads: PathBuf,
+    /// Where the account form looks for servers.
+    pub discover: discovery::Options,
 }
 
 impl Config {
@@ -73,6 +77,7 @@ impl Config {
             offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC),
             started: std::time::Instant::now(),
             downloads: attachments::download_dir(),
+            discover: discovery::Options::default(),
         }
     }
 }
@@ -147,6 +152,8 @@ pub enum Work {
         demo: bool,
     },
     AddAccount(Box<account_form::NewAccount>),
+    /// A search of the account form (servers, login methods).
+    Discover(discovery::Work),
     Job(Job),
     /// Work on the CPS card (reading it, the PIN login).
     Card(card::Work),
@@ -259,6 +266,11 @@ impl App {
                     Message::AccountAdded(r.and_then(|x| x))
                 })
             }
+            Work::Discover(w) => {
+                Task::perform(discovery::run(w, self.config.discover.clone()), |m| {
+                    Message::Welcome(welcome::Message::Form(m))
+                })
+            }
             Work::Card(w) => match &self.card {
                 Some(card) => Task::perform(blocking(card.runner(w)), |r| {
                     Message::Card(
@@ -305,7 +317,14 @@ impl App {
                 let (task, event) = self.welcome.update(m, lang);
                 match event {
                     Some(welcome::Event::OpenDemo) => work.push(Work::Open { demo: true }),
-                    Some(welcome::Event::AddAccount(a)) => work.push(Work::AddAccount(a)),
+                    Some(welcome::Event::AddAccount(mut a)) => {
+                        // The CA the servers were searched with, kept to reach them.
+                        if a.settings.extra_ca.is_none() {
+                            a.settings.extra_ca = self.config.discover.extra_ca.clone();
+                        }
+                        work.push(Work::AddAccount(a))
+                    }
+                    Some(welcome::Event::Discover(w)) => work.push(Work::Discover(w)),
                     None => {}
                 }
                 task.map(Message::Welcome)

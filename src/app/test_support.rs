@@ -1,4 +1,5 @@
 //! The integration tests' private Dovecot (IMAP, submission, LMTP), test CA,
+//! dnsmasq (SRV records) and loopback HTTPS server (autoconfig),
 //! SoftHSM2 token and pcscd with its virtual reader, the fixture Pro Santé
 //! Connect provider and one-time-code service, shared with the interface
 //! tests that send, save drafts and log in with the card or a token for real.
@@ -6,8 +7,12 @@
 
 #[path = "../../tests/support/ca.rs"]
 pub mod ca;
+#[path = "../../tests/support/dnsmasq.rs"]
+pub mod dnsmasq;
 #[path = "../../tests/support/dovecot.rs"]
 pub mod dovecot;
+#[path = "../../tests/support/https.rs"]
+pub mod https;
 #[path = "../../tests/support/oidc.rs"]
 pub mod oidc;
 #[path = "../../tests/support/otp.rs"]

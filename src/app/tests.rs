@@ -11,6 +11,7 @@ use iced_test::Simulator;
 use super::composer::tests::MssanteOnly;
 use super::*;
 
+mod account_discovery;
 mod card_login;
 mod sending;
 mod sign_out;
@@ -42,12 +43,19 @@ fn config(data_dir: &Path, demo: bool) -> Config {
         offset: UtcOffset::UTC,
         started: std::time::Instant::now(),
         downloads: std::env::temp_dir().join("caducee-tests-unused"),
+        discover: discovery::Options {
+            look_for_card: false,
+            ..Default::default()
+        },
     }
 }
 
 struct Harness {
     _dir: tempfile::TempDir,
     app: App,
+    /// The account form's searches, held until [`Harness::answer`] lets them
+    /// answer: the user may act while they run.
+    held: Vec<discovery::Work>,
 }
 
 impl Harness {
@@ -70,7 +78,14 @@ impl Harness {
         let (mut app, work) = App::new(config(dir.path(), demo));
         app.settings.language = LangChoice::Fixed(Lang::Fr);
         let _ = app.apply_settings();
-        (Harness { _dir: dir, app }, work)
+        (
+            Harness {
+                _dir: dir,
+                app,
+                held: Vec::new(),
+            },
+            work,
+        )
     }
 
     /// Run store work to completion, as the background tasks would.
@@ -81,6 +96,10 @@ impl Harness {
                 Work::Open { demo } => Message::Opened(jobs::open(&self.app.config.data_dir, demo)),
                 Work::AddAccount(new) => {
                     Message::AccountAdded(jobs::add_account(&self.app.config.data_dir, &new))
+                }
+                Work::Discover(w) => {
+                    self.held.push(w);
+                    continue;
                 }
                 Work::Job(job) => {
                     let store = self.app.store.clone().expect("a store is open");
@@ -97,6 +116,19 @@ impl Harness {
             };
             let (_, more) = self.app.step(message);
             queue.extend(more);
+        }
+    }
+
+    /// Let the searches held run to their end (for real), and their
+    /// answers reach the window.
+    fn answer(&mut self) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for w in std::mem::take(&mut self.held) {
+            let m = rt.block_on(discovery::run(w, self.app.config.discover.clone()));
+            self.send(Message::Welcome(welcome::Message::Form(m)));
         }
     }
 
@@ -279,7 +311,11 @@ fn switching_language_translates_the_window_and_is_kept() {
     let dir = std::mem::replace(&mut h._dir, tempfile::tempdir().unwrap());
     drop(h);
     let (app, work) = App::new(config(dir.path(), true));
-    let mut h2 = Harness { _dir: dir, app };
+    let mut h2 = Harness {
+        _dir: dir,
+        app,
+        held: Vec::new(),
+    };
     h2.run(work);
     assert_eq!(h2.app.lang, Lang::En);
     assert!(h2.shows("Inbox"));
@@ -291,7 +327,8 @@ fn welcome_offers_the_demo_and_is_honest_about_accounts() {
     // The user's store cannot be opened (no keyring here).
     h.send(Message::Opened(Err("no keyring".into())));
     assert!(h.shows("Votre boîte aux lettres ne peut pas être ouverte : no keyring"));
-    // The account form: address, then the guessed servers, then the login.
+    // The account form: address, then the servers (searched for; given by
+    // hand here, while the search runs), then the login.
     h.click("Ajouter un compte");
     assert!(h.shows("Ajouter un compte de messagerie"));
     let form = |h: &mut Harness, m| h.send(Message::Welcome(welcome::Message::Form(m)));
@@ -303,6 +340,9 @@ fn welcome_offers_the_demo_and_is_honest_about_accounts() {
         ),
     );
     h.click("Suivant");
+    assert!(h.shows("Recherche des réglages de medecin.mssante.fr…"));
+    assert_eq!(h.held.len(), 1, "the search runs in the background");
+    h.click("Saisir à la main");
     assert!(h.shows("imap.medecin.mssante.fr"));
     h.click("Suivant");
     form(
@@ -345,6 +385,7 @@ fn an_added_account_is_kept_in_the_store() {
         let _ = form.update(account_form::Message::Input(f, v.into()), Lang::Fr);
         if f == account_form::Field::Address {
             let _ = form.update(account_form::Message::Next, Lang::Fr);
+            let _ = form.update(account_form::Message::ByHand, Lang::Fr);
             let _ = form.update(account_form::Message::Next, Lang::Fr);
         }
     }

@@ -5,6 +5,7 @@ use iced::widget::{button, column, container, row, text};
 use iced::{Element, Fill, Task};
 
 use super::account_form::{self, NewAccount};
+use super::discovery;
 use super::i18n::{Lang, t, t1};
 
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub enum Message {
 pub enum Event {
     OpenDemo,
     AddAccount(Box<NewAccount>),
+    /// A search of the account form, to run in the background.
+    Discover(discovery::Work),
 }
 
 #[derive(Debug, Default)]
@@ -49,6 +52,7 @@ impl State {
                         self.form = None;
                         None
                     }
+                    Some(account_form::Event::Run(w)) => Some(Event::Discover(w)),
                     None => None,
                 };
                 (task.map(Message::Form), event)

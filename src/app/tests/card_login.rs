@@ -147,6 +147,7 @@ fn the_login_chooser_offers_every_method() {
         ),
     )));
     h.click("Suivant");
+    h.click("Saisir à la main");
     h.click("Suivant");
     for entry in [
         "Carte CPS",
