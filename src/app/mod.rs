@@ -91,6 +91,17 @@ pub enum RunError {
     Window(#[from] iced::Error),
 }
 
+/// The core's messages follow the window's language: for the process, or in
+/// the interface tests for the test's thread only (tests run side by side in
+/// different languages, and run the window's work on their own thread).
+fn set_core_lang(lang: Lang) {
+    if cfg!(test) {
+        caducee::i18n::set_for_thread(lang);
+    } else {
+        caducee::i18n::set(lang);
+    }
+}
+
 /// Whether a window can be opened here (the windowing library panics otherwise).
 fn display_available() -> bool {
     if cfg!(any(target_os = "windows", target_os = "macos")) {
@@ -210,7 +221,7 @@ pub struct App {
 impl App {
     pub fn new(config: Config) -> (Self, Vec<Work>) {
         let lang = Lang::from_system();
-        caducee::i18n::set(lang);
+        set_core_lang(lang);
         let demo = config.demo;
         let offset = config.offset;
         let app = App {
@@ -608,7 +619,7 @@ impl App {
                         confirm: None,
                     };
                     self.lang = self.settings.language.resolve();
-                    caducee::i18n::set(self.lang);
+                    set_core_lang(self.lang);
                 }
                 self.store = Some(o.store);
                 // The folder counts first; the whitelist and the directory
@@ -1128,7 +1139,7 @@ impl App {
     /// (its messages are in the interface language).
     fn apply_settings(&mut self) -> Option<Work> {
         self.lang = self.settings.language.resolve();
-        caducee::i18n::set(self.lang);
+        set_core_lang(self.lang);
         self.store.as_ref()?;
         Some(self.wire(false))
     }

@@ -105,6 +105,12 @@ pub fn current() -> Lang {
     }
 }
 
+/// Choose the language of the core's messages on this thread only, over the
+/// process's (tests that run windows in several languages side by side).
+pub fn set_for_thread(lang: Lang) {
+    OVERRIDE.with(|o| o.set(Some(lang)));
+}
+
 /// Run `f` with the core's messages in `lang` on this thread only, e.g. to
 /// render an error in a language other than the process's.
 pub fn with_lang<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
