@@ -7,5 +7,23 @@ macro_rules! files {
     };
 }
 
-pub const FR: &[(&str, &str)] = files!("fr": "paths");
-pub const EN: &[(&str, &str)] = files!("en": "paths");
+pub const FR: &[(&str, &str)] = files!("fr":
+    "auth",
+    "auth-lock",
+    "auth-oidc",
+    "auth-otp",
+    "auth-pcsc",
+    "auth-session",
+    "auth-token-login",
+    "paths",
+);
+pub const EN: &[(&str, &str)] = files!("en":
+    "auth",
+    "auth-lock",
+    "auth-oidc",
+    "auth-otp",
+    "auth-pcsc",
+    "auth-session",
+    "auth-token-login",
+    "paths",
+);
