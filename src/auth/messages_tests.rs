@@ -1,8 +1,11 @@
-//! The messages of the sign-in errors: the English text as it was
+//! The messages of the sign-in and account errors: the English text as it was
 //! written in the sources before the Fluent files, and a French text for each.
 
 use std::path::PathBuf;
 
+use crate::account::AccountError;
+use crate::account::discover::DiscoverError;
+use crate::account::discover::smtp_ehlo::SmtpProbeError;
 use crate::i18n::{Lang, localized};
 
 use super::lock::LockError;
@@ -300,6 +303,82 @@ fn cases() -> Vec<(Box<dyn std::fmt::Display>, &'static str)> {
             }),
             "the refresh token of a@b.fr cannot be kept: R",
         ),
+        (
+            Box::new(AccountError::NotFound(s("x"))),
+            "no account “x” (see `caducee account list`)",
+        ),
+        (
+            Box::new(AccountError::Exists(s("a@b.fr"))),
+            "an account for a@b.fr already exists",
+        ),
+        (
+            Box::new(AccountError::BadAddress(s("x"))),
+            "“x” is not an e-mail address",
+        ),
+        (
+            Box::new(AccountError::BadSettings(s("a@b.fr"), s("R"))),
+            "the settings of account a@b.fr are damaged: R",
+        ),
+        (
+            Box::new(AccountError::Plaintext),
+            "plain connections without TLS are refused: choose tls or starttls",
+        ),
+        (
+            Box::new(DiscoverError::BadAddress(s("x"))),
+            "“x” is not an e-mail address",
+        ),
+        (
+            Box::new(DiscoverError::BadDnsServer(s("x"))),
+            "“x” is not a DNS server address: give it as IP:port, e.g. 192.0.2.53:53",
+        ),
+        (
+            Box::new(DiscoverError::Stopped(s("R"))),
+            "the search for the servers stopped unexpectedly (R); try again",
+        ),
+        (
+            Box::new(DiscoverError::AutoconfigPlaintext {
+                url: s("U"),
+                what: "IMAP",
+            }),
+            "the autoconfig file at U offers IMAP only over plain connections without TLS; they are refused. Ask the mail operator for TLS settings, or give the servers by hand",
+        ),
+        (
+            Box::new(DiscoverError::AutoconfigIncomplete {
+                url: s("U"),
+                what: "SMTP",
+            }),
+            "the autoconfig file at U has no SMTP server; give the servers by hand (--imap-host, --smtp-host)",
+        ),
+        (
+            Box::new(DiscoverError::NothingFound {
+                domain: s("b.fr"),
+                tried: s("DNS SRV: none\n  autoconfig: none"),
+            }),
+            "no mail server settings were found for b.fr. Tried:\n  DNS SRV: none\n  autoconfig: none\nGive the servers by hand: `caducee account setup ADDRESS --imap-host HOST --smtp-host HOST` (or `caducee account add`)",
+        ),
+        (
+            Box::new(SmtpProbeError::Connect {
+                host: s("h"),
+                port: 10587,
+                reason: s("R"),
+            }),
+            "cannot reach the mail submission server h:10587: R. Check the server name and port, and the network",
+        ),
+        (
+            Box::new(SmtpProbeError::NoStartTls(s("h"))),
+            "the mail submission server h does not offer STARTTLS; plain connections are refused: use implicit TLS (port 465) if the server offers it",
+        ),
+        (
+            Box::new(SmtpProbeError::Protocol {
+                host: s("h"),
+                reason: s("R"),
+            }),
+            "the mail submission server h answered unexpectedly: R",
+        ),
+        (
+            Box::new(SmtpProbeError::Timeout(s("h"))),
+            "the mail submission server h timed out",
+        ),
     ]
 }
 
@@ -349,6 +428,17 @@ fn card_operations_have_both_languages() {
 
 #[test]
 fn french_keeps_the_values_and_the_layout() {
+    let error = DiscoverError::NothingFound {
+        domain: s("b.fr"),
+        tried: s("DNS SRV: none\n  autoconfig: none"),
+    };
+    let french = localized(&error, Lang::Fr);
+    assert!(
+        french.contains(
+            "b.fr. Recherches effectuées :\n  DNS SRV: none\n  autoconfig: none\nIndiquez"
+        ),
+        "{french}"
+    );
     let error = SessionError::Ended {
         account: s("a@b.fr"),
         kind: otp::KIND,

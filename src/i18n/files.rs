@@ -8,6 +8,9 @@ macro_rules! files {
 }
 
 pub const FR: &[(&str, &str)] = files!("fr":
+    "account",
+    "account-discover",
+    "account-smtp-ehlo",
     "auth",
     "auth-lock",
     "auth-oidc",
@@ -18,6 +21,9 @@ pub const FR: &[(&str, &str)] = files!("fr":
     "paths",
 );
 pub const EN: &[(&str, &str)] = files!("en":
+    "account",
+    "account-discover",
+    "account-smtp-ehlo",
     "auth",
     "auth-lock",
     "auth-oidc",
