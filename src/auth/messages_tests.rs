@@ -450,3 +450,29 @@ fn french_keeps_the_values_and_the_layout() {
         localized(&error, Lang::Fr)
     );
 }
+
+#[test]
+fn reasons_inside_the_messages_have_both_languages() {
+    let reasons = [
+        ("auth-reason-pin-digits", "a CPS card PIN has 4 digits"),
+        ("auth-reason-earlier-login", "an earlier login failed"),
+        (
+            "auth-reason-earlier-module",
+            "an earlier use of the module failed",
+        ),
+        (
+            "auth-reason-earlier-signature",
+            "an earlier signature failed",
+        ),
+        ("auth-session-renewing", "renewal under way"),
+        ("auth-session-expired", "the session token expired"),
+    ];
+    for (id, english) in reasons {
+        assert_eq!(
+            crate::i18n::with_lang(Lang::En, || crate::i18n::tr(id)),
+            english
+        );
+        let french = crate::i18n::with_lang(Lang::Fr, || crate::i18n::tr(id));
+        assert!(french != english && french != id, "{id}: {french}");
+    }
+}

@@ -318,13 +318,13 @@ impl TokenSession {
                 } else if self.has_renewal() {
                     Err(SessionError::Stale {
                         account: self.inner.account.clone(),
-                        reason: "renewal under way".into(),
+                        reason: tr("auth-session-renewing"),
                     })
                 } else {
                     Err(SessionError::Ended {
                         account: self.inner.account.clone(),
                         kind: self.inner.kind,
-                        reason: "the session token expired".into(),
+                        reason: tr("auth-session-expired"),
                     })
                 }
             }

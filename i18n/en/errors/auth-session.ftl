@@ -5,3 +5,7 @@ auth-session-keyring = the refresh token of { $account } cannot be kept: { $reas
 
 # The one-time-code sign-in, as { $kind } above.
 auth-session-kind-otp = one-time code
+
+# Reasons given inside the messages above.
+auth-session-renewing = renewal under way
+auth-session-expired = the session token expired

@@ -31,3 +31,9 @@ auth-op-find-key = find the authentication key
 auth-op-read-key = read the authentication key
 auth-op-sign = sign
 auth-op-load-module = load the module
+
+# Reasons given inside the messages above.
+auth-reason-pin-digits = a CPS card PIN has 4 digits
+auth-reason-earlier-login = an earlier login failed
+auth-reason-earlier-module = an earlier use of the module failed
+auth-reason-earlier-signature = an earlier signature failed

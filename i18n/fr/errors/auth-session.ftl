@@ -5,3 +5,7 @@ auth-session-keyring = le jeton de renouvellement de { $account } ne peut pas ê
 
 # The one-time-code sign-in, as { $kind } above.
 auth-session-kind-otp = un code à usage unique
+
+# Reasons given inside the messages above.
+auth-session-renewing = renouvellement en cours
+auth-session-expired = le jeton de session a expiré

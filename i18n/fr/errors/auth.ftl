@@ -31,3 +31,9 @@ auth-op-find-key = trouver la clé d’authentification
 auth-op-read-key = lire la clé d’authentification
 auth-op-sign = signer
 auth-op-load-module = charger le module
+
+# Reasons given inside the messages above.
+auth-reason-pin-digits = le code PIN d’une carte CPS comporte 4 chiffres
+auth-reason-earlier-login = une connexion précédente a échoué
+auth-reason-earlier-module = une utilisation précédente du module a échoué
+auth-reason-earlier-signature = une signature précédente a échoué
