@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{tr, tr1, tr2};
 use crate::store::{Store, StoreError, now};
 
 /// Default attachment limit: the national operator's 10 MB.
@@ -17,15 +18,15 @@ pub const DEFAULT_ATTACHMENT_LIMIT: u64 = 10 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("no account “{0}” (see `caducee account list`)")]
+    #[error("{}", tr1("account-not-found", "name", .0))]
     NotFound(String),
-    #[error("an account for {0} already exists")]
+    #[error("{}", tr1("account-exists", "address", .0))]
     Exists(String),
-    #[error("“{0}” is not an e-mail address")]
+    #[error("{}", tr1("account-bad-address", "address", .0))]
     BadAddress(String),
-    #[error("the settings of account {0} are damaged: {1}")]
+    #[error("{}", tr2("account-bad-settings", "account", .0, "reason", .1))]
     BadSettings(String, String),
-    #[error("plain connections without TLS are refused: choose tls or starttls")]
+    #[error("{}", tr("account-plaintext"))]
     Plaintext,
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -403,7 +403,7 @@ fn an_added_account_is_kept_in_the_store() {
     assert_eq!(accounts[0].settings.imap.host, "imap.medecin.mssante.fr");
     // The same address twice is refused, with the reason.
     let again = jobs::add_to(&handle, &new).unwrap_err();
-    assert!(again.contains("already exists"), "{again}");
+    assert!(again.contains("un compte existe déjà"), "{again}");
 }
 
 #[test]

@@ -20,6 +20,7 @@ use tokio::sync::watch;
 
 use super::card::{self, CardKind};
 use super::pcsc::{self as reader, PcscError, ReaderEvent, Watcher};
+use crate::i18n::tr;
 
 /// An error from the PIN login, shown to the user as it is.
 pub type LoginError = Box<dyn std::error::Error + Send + Sync>;
@@ -52,13 +53,11 @@ pub enum LockState {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("insert your CPS card in the reader first")]
+    #[error("{}", tr("auth-lock-no-card"))]
     NoCard,
     #[error("{0}")]
     Login(LoginError),
-    #[error(
-        "the session is locked: the CPS card was taken out; insert it and type your PIN to resume"
-    )]
+    #[error("{}", tr("auth-lock-locked"))]
     Locked,
     #[error(transparent)]
     Pcsc(#[from] PcscError),

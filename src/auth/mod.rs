@@ -23,7 +23,12 @@ pub mod signer;
 pub mod token;
 pub mod token_login;
 
+#[cfg(test)]
+mod messages_tests;
+
 use std::path::PathBuf;
+
+use crate::i18n::{tr, tr1, tr2};
 
 pub use card_unlock::TokenLogin;
 pub use identity::Identity;
@@ -34,54 +39,40 @@ pub use token::TokenKey;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    #[error(
-        "no PKCS#11 module for the CPS card was found (tried: {tried}). Install the ANS “Cryptolib CPS” middleware, or OpenSC, or give the module's path with `--pkcs11-module PATH` when adding the account"
-    )]
+    #[error("{}", tr1("auth-module-not-found", "tried", .tried))]
     ModuleNotFound { tried: String },
-    #[error(
-        "the PKCS#11 module {path} cannot be loaded: {reason}. Reinstall the CPS middleware (Cryptolib CPS or OpenSC)"
-    )]
+    #[error("{}", tr2("auth-module-load", "path", &.path.display(), "reason", .reason))]
     ModuleLoad { path: PathBuf, reason: String },
-    #[error(
-        "no card found: insert your CPS card in the reader (the module {module} sees no card). If the card is in, check that the reader is connected and the PC/SC service runs"
-    )]
+    #[error("{}", tr1("auth-no-token", "module", &.module.display()))]
     NoToken { module: PathBuf },
-    #[error(
-        "the card “{token}” holds no authentication certificate (an object whose CKA_ID ends in 0x20): is it a CPS card?"
-    )]
+    #[error("{}", tr1("auth-no-auth-certificate", "token", .token))]
     NoAuthCertificate { token: String },
-    #[error(
-        "the card “{token}” holds no private key for its authentication certificate (CKA_ID {id})"
-    )]
+    #[error("{}", tr2("auth-no-auth-key", "token", .token, "id", .id))]
     NoAuthKey { token: String, id: String },
-    #[error("the card's key is of a kind that cannot sign TLS logins ({0}); only RSA is supported")]
+    #[error("{}", tr1("auth-unsupported-key", "kind", .0))]
     UnsupportedKey(String),
-    #[error("wrong PIN for the card “{token}”: {tries}")]
+    #[error("{}", tr2("auth-wrong-pin", "token", .token, "tries", .tries))]
     WrongPin { token: String, tries: PinTries },
-    #[error(
-        "the PIN of the card “{token}” is locked after too many wrong tries: unblock it with its unblocking code (PUK) or ask the card's issuer (ANS) for help"
-    )]
+    #[error("{}", tr1("auth-pin-locked", "token", .token))]
     PinLocked { token: String },
-    #[error("the PIN for the card “{token}” has the wrong length ({reason})")]
+    #[error("{}", tr2("auth-pin-length", "token", .token, "reason", .reason))]
     PinLength { token: String, reason: String },
-    #[error("the card PIN is needed: type it when asked, or for headless use set {env}")]
+    #[error("{}", tr1("auth-no-pin", "env", .env))]
     NoPin { env: &'static str },
-    #[error("PIN entry was cancelled")]
+    #[error("{}", tr("auth-pin-cancelled"))]
     PinCancelled,
-    #[error("the card was removed: insert it again and log in with the PIN")]
+    #[error("{}", tr("auth-card-removed"))]
     CardRemoved,
-    #[error("the card refused the operation ({operation}): {reason}")]
+    #[error("{}", tr2("auth-token", "operation", &operation_text(.operation), "reason", .reason))]
     Token {
         operation: &'static str,
         reason: String,
     },
-    #[error("the certificate on the card cannot be read: {0}")]
+    #[error("{}", tr1("auth-certificate", "reason", .0))]
     Certificate(String),
-    #[error("the certificate file {path} cannot be read: {reason}")]
+    #[error("{}", tr2("auth-pkcs12", "path", &.path.display(), "reason", .reason))]
     Pkcs12 { path: PathBuf, reason: String },
-    #[error(
-        "the password of the certificate file {path} is wrong: save the right one with `caducee account certificate-password ADDRESS`, or for headless use set {env}"
-    )]
+    #[error("{}", tr2("auth-pkcs12-password", "path", &.path.display(), "env", .env))]
     Pkcs12Password { path: PathBuf, env: &'static str },
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
@@ -102,16 +93,28 @@ pub enum PinTries {
 
 impl std::fmt::Display for PinTries {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::FinalTry => {
-                "one try left: one more wrong PIN locks the card. Check the PIN before typing it again"
-            }
-            Self::CountLow => {
-                "the card reports that tries are running low (it does not tell how many remain); a CPS card locks after 3 wrong PINs in a row"
-            }
-            Self::Unknown => {
-                "the card does not tell how many tries remain; a CPS card locks after 3 wrong PINs in a row"
-            }
+        f.write_str(&match self {
+            Self::FinalTry => tr("auth-pin-tries-final"),
+            Self::CountLow => tr("auth-pin-tries-low"),
+            Self::Unknown => tr("auth-pin-tries-unknown"),
         })
+    }
+}
+
+/// A card operation of [`AuthError::Token`] in the user's language (the
+/// field holds its English words).
+fn operation_text(operation: &str) -> String {
+    match operation {
+        "list the card readers" => tr("auth-op-list-readers"),
+        "open a session" => tr("auth-op-open-session"),
+        "list the certificates" => tr("auth-op-list-certificates"),
+        "read a certificate" => tr("auth-op-read-certificate"),
+        "read the card's state" => tr("auth-op-read-state"),
+        "log in" => tr("auth-op-log-in"),
+        "find the authentication key" => tr("auth-op-find-key"),
+        "read the authentication key" => tr("auth-op-read-key"),
+        "sign" => tr("auth-op-sign"),
+        "load the module" => tr("auth-op-load-module"),
+        other => other.to_owned(),
     }
 }

@@ -11,6 +11,8 @@ use std::sync::{Mutex, OnceLock};
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
 
+use crate::i18n::tr;
+
 use super::AuthError;
 
 /// The ANS Cryptolib CPS module for this platform.
@@ -95,7 +97,7 @@ pub fn context(path: &Path) -> Result<Pkcs11, AuthError> {
     let loaded = LOADED.get_or_init(|| Mutex::new(HashMap::new()));
     let mut loaded = loaded.lock().map_err(|_| AuthError::Token {
         operation: "load the module",
-        reason: "an earlier use of the module failed".into(),
+        reason: tr("auth-reason-earlier-module"),
     })?;
     if let Some(ctx) = loaded.get(path) {
         return Ok(ctx.clone());

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::oidc::http::Http;
 use super::session::Tokens;
+use crate::i18n::{tr, tr1, tr2};
 
 /// Environment variable naming the operator's service (its base URL).
 pub const SERVICE_ENV: &str = "CADUCEE_OTP_URL";
@@ -38,35 +39,29 @@ const MAX_PAUSE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum OtpError {
-    #[error(
-        "“{0}” is not a national identifier: type 8 followed by the 11 digits of the RPPS number, or 0 followed by the 9 characters of the ADELI number"
-    )]
+    #[error("{}", tr1("auth-otp-bad-identifier", "id", .0))]
     BadIdentifier(String),
-    #[error(
-        "the address of the one-time-code service is not set: set {SERVICE_ENV} to the URL the national operator gives"
-    )]
+    #[error("{}", tr1("auth-otp-no-service", "env", &SERVICE_ENV))]
     NoService,
-    #[error("the one-time-code service address {0} is not valid: {1}")]
+    #[error("{}", tr2("auth-otp-bad-service", "url", .0, "reason", .1))]
     BadService(String, String),
-    #[error("the one-time-code service cannot be reached ({0}). Check the network and try again")]
+    #[error("{}", tr1("auth-otp-unreachable", "reason", .0))]
     Unreachable(String),
-    #[error("wrong identifier or password: check them and try again")]
+    #[error("{}", tr("auth-otp-wrong-credentials"))]
     WrongCredentials,
-    #[error("wrong code: {tries_left} tries left. Check the code you received and type it again")]
+    #[error("{}", tr1("auth-otp-wrong-code", "tries", .tries_left))]
     WrongCode { tries_left: u32 },
-    #[error("the code has expired: ask for a new one by signing in again")]
+    #[error("{}", tr("auth-otp-code-expired"))]
     CodeExpired,
-    #[error(
-        "this account is locked after too many failed sign-ins: contact the national operator's support to unlock it"
-    )]
+    #[error("{}", tr("auth-otp-locked"))]
     Locked,
-    #[error("too many attempts: wait {0} seconds before trying again")]
+    #[error("{}", tr1("auth-otp-too-many-attempts", "seconds", .0))]
     TooManyAttempts(u64),
-    #[error("wait {0} seconds before trying again")]
+    #[error("{}", tr1("auth-otp-slow-down", "seconds", .0))]
     SlowDown(u64),
-    #[error("sign-in cancelled: no code was given")]
+    #[error("{}", tr("auth-otp-cancelled"))]
     Cancelled,
-    #[error("the one-time-code service answered something unexpected: {0}")]
+    #[error("{}", tr1("auth-otp-protocol", "reason", .0))]
     Protocol(String),
 }
 

@@ -14,26 +14,24 @@ use ::pcsc::{Context, Error as Raw, PNP_NOTIFICATION, ReaderState, Scope, State}
 use serde::Serialize;
 use tokio::sync::mpsc;
 
+use crate::i18n::{tr, tr1};
+
 /// What can go wrong talking to the readers, in words for the user.
 #[derive(Debug, thiserror::Error)]
 pub enum PcscError {
-    #[error(
-        "the smart card service (PC/SC) is not running: start it (Linux: the pcscd service; Windows and macOS: built in) and try again"
-    )]
+    #[error("{}", tr("auth-pcsc-no-service"))]
     NoService,
-    #[error("no smart card reader is connected: plug in the card reader")]
+    #[error("{}", tr("auth-pcsc-no-reader"))]
     NoReader,
-    #[error("no card in the reader \"{0}\": insert your CPS card")]
+    #[error("{}", tr1("auth-pcsc-no-card", "reader", .0))]
     NoCard(String),
-    #[error("the reader \"{0}\" is no longer connected: plug it in again")]
+    #[error("{}", tr1("auth-pcsc-reader-gone", "reader", .0))]
     ReaderGone(String),
-    #[error(
-        "the card in \"{0}\" does not answer: take it out and insert it again; if this persists, the card or the reader may be faulty"
-    )]
+    #[error("{}", tr1("auth-pcsc-mute", "reader", .0))]
     Mute(String),
-    #[error("the card in \"{0}\" is in use by another program: close that program and try again")]
+    #[error("{}", tr1("auth-pcsc-busy", "reader", .0))]
     Busy(String),
-    #[error("smart card service error: {0}")]
+    #[error("{}", tr1("auth-pcsc-service", "reason", .0))]
     Service(String),
 }
 

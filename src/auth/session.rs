@@ -18,6 +18,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use crate::i18n::{tr, tr2, tr3};
 use crate::secrets::{Secret, SecretError};
 
 /// The keyring entry of an account's refresh token.
@@ -118,24 +119,31 @@ impl Vault for KeyringVault {
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SessionError {
-    #[error(
-        "not signed in with {kind} for {account}: sign in with `caducee account login {account}`"
-    )]
+    #[error("{}", tr2("auth-session-not-logged-in", "kind", &kind_text(.kind), "account", .account))]
     NotLoggedIn { account: String, kind: &'static str },
     #[error(
-        "the {kind} session of {account} has ended ({reason}): sign in again with `caducee account login {account}`. Nothing queued was lost: waiting messages are sent after the new sign-in"
+        "{}",
+        tr3("auth-session-ended", "kind", &kind_text(.kind), "account", .account, "reason", .reason)
     )]
     Ended {
         account: String,
         kind: &'static str,
         reason: String,
     },
-    #[error(
-        "the access token of {account} expired and could not be renewed yet ({reason}); Caducée keeps trying"
-    )]
+    #[error("{}", tr2("auth-session-stale", "account", .account, "reason", .reason))]
     Stale { account: String, reason: String },
-    #[error("the refresh token of {account} cannot be kept: {reason}")]
+    #[error("{}", tr2("auth-session-keyring", "account", .account, "reason", .reason))]
     Keyring { account: String, reason: String },
+}
+
+/// A session's kind (a provider's name, or the one-time code) in the user's
+/// language.
+fn kind_text(kind: &str) -> String {
+    if kind == super::otp::KIND {
+        tr("auth-session-kind-otp")
+    } else {
+        kind.to_owned()
+    }
 }
 
 impl SessionError {
@@ -310,13 +318,13 @@ impl TokenSession {
                 } else if self.has_renewal() {
                     Err(SessionError::Stale {
                         account: self.inner.account.clone(),
-                        reason: "renewal under way".into(),
+                        reason: tr("auth-session-renewing"),
                     })
                 } else {
                     Err(SessionError::Ended {
                         account: self.inner.account.clone(),
                         kind: self.inner.kind,
-                        reason: "the session token expired".into(),
+                        reason: tr("auth-session-expired"),
                     })
                 }
             }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::account::{Account, AuthMethod};
+use crate::i18n::tr;
 use crate::secrets::Secret;
 
 use super::identity::Identity;
@@ -46,7 +47,7 @@ fn client_auth_with(
     }
     let mut logins = logins().lock().map_err(|_| AuthError::Token {
         operation: "log in",
-        reason: "an earlier login failed".into(),
+        reason: tr("auth-reason-earlier-login"),
     })?;
     if let Some(login) = logins.get(&account.address) {
         if login.token.as_ref().is_none_or(|t| t.is_usable()) {

@@ -16,6 +16,8 @@ use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
 
+use crate::i18n::tr;
+
 use super::pin::PinSource;
 use super::{AuthError, PinTries, module};
 
@@ -214,7 +216,7 @@ fn login_error(ctx: &Pkcs11, slot: Slot, token: &str, e: CkError) -> AuthError {
         },
         CkError::Pkcs11(RvError::PinLenRange, _) => AuthError::PinLength {
             token: token.to_owned(),
-            reason: "a CPS card PIN has 4 digits".into(),
+            reason: tr("auth-reason-pin-digits"),
         },
         other => token_err("log in")(other),
     }
@@ -358,7 +360,7 @@ impl TokenKey {
     pub fn sign(&self, mechanism: &Mechanism<'_>, data: &[u8]) -> Result<Vec<u8>, AuthError> {
         let session = self.session.lock().map_err(|_| AuthError::Token {
             operation: "sign",
-            reason: "an earlier signature failed".into(),
+            reason: tr("auth-reason-earlier-signature"),
         })?;
         session.sign(mechanism, self.key, data).map_err(|e| {
             // A card pulled out and put back is logged out: log in again.

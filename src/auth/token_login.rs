@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::account::{Account, AuthMethod};
+use crate::i18n::tr1;
 
 use super::oidc::{self, OidcError, PendingLogin, Psc, PscIdentity};
 use super::otp::{self, Challenge, Channel, OtpClient, OtpError};
@@ -16,7 +17,7 @@ pub const PSC_KIND: &str = "Pro Santé Connect";
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenLoginError {
-    #[error("{0} does not sign in with Pro Santé Connect or a one-time code")]
+    #[error("{}", tr1("auth-token-login-not-token-account", "account", .0))]
     NotTokenAccount(String),
     #[error(transparent)]
     Oidc(#[from] OidcError),

@@ -9,7 +9,17 @@ macro_rules! files {
 
 pub const FR: &[(&str, &str)] = files!(
     "fr":
+    "account",
+    "account-discover",
+    "account-smtp-ehlo",
     "audit",
+    "auth",
+    "auth-lock",
+    "auth-oidc",
+    "auth-otp",
+    "auth-pcsc",
+    "auth-session",
+    "auth-token-login",
     "cli",
     "directory",
     "directory-fhir",
@@ -26,7 +36,17 @@ pub const FR: &[(&str, &str)] = files!(
 );
 pub const EN: &[(&str, &str)] = files!(
     "en":
+    "account",
+    "account-discover",
+    "account-smtp-ehlo",
     "audit",
+    "auth",
+    "auth-lock",
+    "auth-oidc",
+    "auth-otp",
+    "auth-pcsc",
+    "auth-session",
+    "auth-token-login",
     "cli",
     "directory",
     "directory-fhir",

@@ -16,6 +16,7 @@ use serde::Serialize;
 pub use login::{Detection, LoginKind, detect, detect_reachable};
 
 use super::Server;
+use crate::i18n::{tr1, tr2};
 use crate::imap::ImapError;
 use crate::tls::TlsError;
 use smtp_ehlo::SmtpProbeError;
@@ -26,23 +27,17 @@ pub const DNS_SERVER_ENV: &str = "CADUCEE_DNS_SERVER";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
-    #[error("“{0}” is not an e-mail address")]
+    #[error("{}", tr1("account-discover-bad-address", "address", .0))]
     BadAddress(String),
-    #[error("“{0}” is not a DNS server address: give it as IP:port, e.g. 192.0.2.53:53")]
+    #[error("{}", tr1("account-discover-bad-dns-server", "server", .0))]
     BadDnsServer(String),
-    #[error("the search for the servers stopped unexpectedly ({0}); try again")]
+    #[error("{}", tr1("account-discover-stopped", "reason", .0))]
     Stopped(String),
-    #[error(
-        "the autoconfig file at {url} offers {what} only over plain connections without TLS; they are refused. Ask the mail operator for TLS settings, or give the servers by hand"
-    )]
+    #[error("{}", tr2("account-discover-autoconfig-plaintext", "url", .url, "what", .what))]
     AutoconfigPlaintext { url: String, what: &'static str },
-    #[error(
-        "the autoconfig file at {url} has no {what} server; give the servers by hand (--imap-host, --smtp-host)"
-    )]
+    #[error("{}", tr2("account-discover-autoconfig-incomplete", "url", .url, "what", .what))]
     AutoconfigIncomplete { url: String, what: &'static str },
-    #[error(
-        "no mail server settings were found for {domain}. Tried:\n  {tried}\nGive the servers by hand: `caducee account setup ADDRESS --imap-host HOST --smtp-host HOST` (or `caducee account add`)"
-    )]
+    #[error("{}", tr2("account-discover-nothing-found", "domain", .domain, "tried", .tried))]
     NothingFound { domain: String, tried: String },
     #[error(transparent)]
     Tls(#[from] TlsError),

@@ -6,14 +6,13 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::net::TcpStream;
 
 use crate::account::{Security, Server};
+use crate::i18n::{tr1, tr2, tr3};
 use crate::imap::CONNECT_TIMEOUT;
 use crate::tls::{TlsClient, TlsError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SmtpProbeError {
-    #[error(
-        "cannot reach the mail submission server {host}:{port}: {reason}. Check the server name and port, and the network"
-    )]
+    #[error("{}", tr3("account-smtp-ehlo-connect", "host", .host, "port", .port, "reason", .reason))]
     Connect {
         host: String,
         port: u16,
@@ -21,13 +20,11 @@ pub enum SmtpProbeError {
     },
     #[error(transparent)]
     Tls(#[from] TlsError),
-    #[error(
-        "the mail submission server {0} does not offer STARTTLS; plain connections are refused: use implicit TLS (port 465) if the server offers it"
-    )]
+    #[error("{}", tr1("account-smtp-ehlo-no-starttls", "host", .0))]
     NoStartTls(String),
-    #[error("the mail submission server {host} answered unexpectedly: {reason}")]
+    #[error("{}", tr2("account-smtp-ehlo-protocol", "host", .host, "reason", .reason))]
     Protocol { host: String, reason: String },
-    #[error("the mail submission server {0} timed out")]
+    #[error("{}", tr1("account-smtp-ehlo-timeout", "host", .0))]
     Timeout(String),
 }
 

@@ -400,7 +400,7 @@ fn the_pin_dialog_logs_in_on_a_real_token_and_the_lock_screen_hides_the_mail() {
     // Even through the lock, the token refuses: locked.
     let refused = lock.unlock(PIN).unwrap_err().to_string();
     assert!(
-        refused.contains("is locked after too many wrong tries"),
+        refused.contains("est bloqué après trop d’essais erronés"),
         "{refused}"
     );
     assert!(!h.shows(FIXTURE_SUBJECT));
@@ -447,7 +447,7 @@ fn the_lock_screen_follows_a_virtual_card_in_a_real_pcscd() {
     let Some(Err(why)) = &dialog.holder else {
         panic!("{:?}", dialog.holder)
     };
-    assert!(why.contains("no PKCS#11 module"), "{why}");
+    assert!(why.contains("aucun module PKCS#11"), "{why}");
     assert!(h.shows(&i18n::t1(Lang::Fr, "pin-holder-unreadable", "reason", why)));
     assert!(!h.shows(FIXTURE_SUBJECT));
 

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use self::http::Http;
 use self::redirect::Redirect;
 use super::session::{RefreshError, Tokens};
+use crate::i18n::{tr, tr1, tr2};
 
 /// The production issuer (its discovery document lists the endpoints).
 pub const PRODUCTION_ISSUER: &str = "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet";
@@ -50,43 +51,35 @@ pub const CLIENT_SECRET: &str = "psc-client-secret";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
-    #[error(
-        "no Pro Santé Connect client id is set for this account: give the one the ANS registered for this installation with `--psc-client-id` when adding the account"
-    )]
+    #[error("{}", tr("auth-oidc-no-client-id"))]
     NoClientId,
-    #[error("the Pro Santé Connect address {0} is not valid: {1}")]
+    #[error("{}", tr2("auth-oidc-bad-url", "url", .0, "reason", .1))]
     BadUrl(String, String),
-    #[error(
-        "the Pro Santé Connect issuer {0} is not served over HTTPS (plain http is accepted only on this computer's loopback address)"
-    )]
+    #[error("{}", tr1("auth-oidc-not-https", "issuer", .0))]
     NotHttps(String),
-    #[error("Pro Santé Connect cannot be reached ({0}). Check the network and try again")]
+    #[error("{}", tr1("auth-oidc-unreachable", "reason", .0))]
     Unreachable(String),
-    #[error("the Pro Santé Connect discovery document is unusable: {0}")]
+    #[error("{}", tr1("auth-oidc-discovery", "reason", .0))]
     Discovery(String),
-    #[error("the browser cannot be opened ({0}); open the address shown yourself")]
+    #[error("{}", tr1("auth-oidc-browser", "reason", .0))]
     Browser(String),
-    #[error("the sign-in redirect failed: {0}")]
+    #[error("{}", tr1("auth-oidc-redirect", "reason", .0))]
     Redirect(String),
-    #[error(
-        "the answer that came back to Caducée does not belong to this sign-in (state mismatch): it was ignored. Sign in again"
-    )]
+    #[error("{}", tr("auth-oidc-state-mismatch"))]
     StateMismatch,
-    #[error("Pro Santé Connect refused the sign-in: {error} {description}")]
+    #[error("{}", tr2("auth-oidc-denied", "error", .error, "description", .description))]
     Denied { error: String, description: String },
-    #[error("the sign-in was not completed within {0} seconds: sign in again")]
+    #[error("{}", tr1("auth-oidc-login-timeout", "seconds", .0))]
     LoginTimeout(u64),
-    #[error("the sign-in was cancelled")]
+    #[error("{}", tr("auth-oidc-cancelled"))]
     Cancelled,
-    #[error("Pro Santé Connect refused to issue tokens: {0}")]
+    #[error("{}", tr1("auth-oidc-token", "reason", .0))]
     Token(String),
-    #[error("Pro Santé Connect sent no ID token")]
+    #[error("{}", tr("auth-oidc-no-id-token"))]
     NoIdToken,
-    #[error(
-        "the ID token from Pro Santé Connect was refused: {0}. Nothing was saved; sign in again"
-    )]
+    #[error("{}", tr1("auth-oidc-id-token", "reason", .0))]
     IdToken(String),
-    #[error("the ID token carries no national identifier (claim SubjectNameID)")]
+    #[error("{}", tr("auth-oidc-no-subject-name-id"))]
     NoSubjectNameId,
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),

@@ -1,0 +1,15 @@
+auth-oidc-no-client-id = no Pro Santé Connect client id is set for this account: give the one the ANS registered for this installation with `--psc-client-id` when adding the account
+auth-oidc-bad-url = the Pro Santé Connect address { $url } is not valid: { $reason }
+auth-oidc-not-https = the Pro Santé Connect issuer { $issuer } is not served over HTTPS (plain http is accepted only on this computer's loopback address)
+auth-oidc-unreachable = Pro Santé Connect cannot be reached ({ $reason }). Check the network and try again
+auth-oidc-discovery = the Pro Santé Connect discovery document is unusable: { $reason }
+auth-oidc-browser = the browser cannot be opened ({ $reason }); open the address shown yourself
+auth-oidc-redirect = the sign-in redirect failed: { $reason }
+auth-oidc-state-mismatch = the answer that came back to Caducée does not belong to this sign-in (state mismatch): it was ignored. Sign in again
+auth-oidc-denied = Pro Santé Connect refused the sign-in: { $error } { $description }
+auth-oidc-login-timeout = the sign-in was not completed within { $seconds } seconds: sign in again
+auth-oidc-token = Pro Santé Connect refused to issue tokens: { $reason }
+auth-oidc-no-id-token = Pro Santé Connect sent no ID token
+auth-oidc-id-token = the ID token from Pro Santé Connect was refused: { $reason }. Nothing was saved; sign in again
+auth-oidc-no-subject-name-id = the ID token carries no national identifier (claim SubjectNameID)
+auth-oidc-cancelled = the sign-in was cancelled

@@ -1,0 +1,12 @@
+auth-otp-bad-identifier = “{ $id }” is not a national identifier: type 8 followed by the 11 digits of the RPPS number, or 0 followed by the 9 characters of the ADELI number
+auth-otp-no-service = the address of the one-time-code service is not set: set { $env } to the URL the national operator gives
+auth-otp-bad-service = the one-time-code service address { $url } is not valid: { $reason }
+auth-otp-unreachable = the one-time-code service cannot be reached ({ $reason }). Check the network and try again
+auth-otp-wrong-credentials = wrong identifier or password: check them and try again
+auth-otp-wrong-code = wrong code: { $tries } tries left. Check the code you received and type it again
+auth-otp-code-expired = the code has expired: ask for a new one by signing in again
+auth-otp-locked = this account is locked after too many failed sign-ins: contact the national operator's support to unlock it
+auth-otp-too-many-attempts = too many attempts: wait { $seconds } seconds before trying again
+auth-otp-slow-down = wait { $seconds } seconds before trying again
+auth-otp-cancelled = sign-in cancelled: no code was given
+auth-otp-protocol = the one-time-code service answered something unexpected: { $reason }

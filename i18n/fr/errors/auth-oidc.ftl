@@ -1,0 +1,15 @@
+auth-oidc-no-client-id = aucun identifiant client Pro Santé Connect n’est défini pour ce compte : indiquez celui que l’ANS a enregistré pour cette installation avec `--psc-client-id` lors de l’ajout du compte
+auth-oidc-bad-url = l’adresse Pro Santé Connect { $url } n’est pas valide : { $reason }
+auth-oidc-not-https = l’émetteur Pro Santé Connect { $issuer } n’est pas servi en HTTPS (le http non chiffré n’est accepté que sur l’adresse de bouclage de cet ordinateur)
+auth-oidc-unreachable = Pro Santé Connect est injoignable ({ $reason }). Vérifiez le réseau et réessayez
+auth-oidc-discovery = le document de découverte de Pro Santé Connect est inutilisable : { $reason }
+auth-oidc-browser = le navigateur ne peut pas être ouvert ({ $reason }) ; ouvrez vous-même l’adresse affichée
+auth-oidc-redirect = la redirection de connexion a échoué : { $reason }
+auth-oidc-state-mismatch = la réponse revenue à Caducée n’appartient pas à cette connexion (paramètre state différent) : elle a été ignorée. Connectez-vous de nouveau
+auth-oidc-denied = Pro Santé Connect a refusé la connexion : { $error } { $description }
+auth-oidc-login-timeout = la connexion n’a pas été terminée dans les { $seconds } secondes : connectez-vous de nouveau
+auth-oidc-token = Pro Santé Connect a refusé de délivrer les jetons : { $reason }
+auth-oidc-no-id-token = Pro Santé Connect n’a envoyé aucun jeton d’identité (ID token)
+auth-oidc-id-token = le jeton d’identité (ID token) de Pro Santé Connect a été refusé : { $reason }. Rien n’a été enregistré ; connectez-vous de nouveau
+auth-oidc-no-subject-name-id = le jeton d’identité ne contient aucun identifiant national (claim SubjectNameID)
+auth-oidc-cancelled = la connexion a été annulée

@@ -1,0 +1,12 @@
+auth-otp-bad-identifier = « { $id } » n’est pas un identifiant national : saisissez 8 suivi des 11 chiffres du numéro RPPS, ou 0 suivi des 9 caractères du numéro ADELI
+auth-otp-no-service = l’adresse du service de code à usage unique n’est pas définie : donnez à { $env } l’URL fournie par l’opérateur national
+auth-otp-bad-service = l’adresse du service de code à usage unique { $url } n’est pas valide : { $reason }
+auth-otp-unreachable = le service de code à usage unique est injoignable ({ $reason }). Vérifiez le réseau et réessayez
+auth-otp-wrong-credentials = identifiant ou mot de passe erroné : vérifiez-les et réessayez
+auth-otp-wrong-code = code erroné (essais restants : { $tries }). Vérifiez le code reçu et saisissez-le de nouveau
+auth-otp-code-expired = le code a expiré : demandez-en un nouveau en vous connectant de nouveau
+auth-otp-locked = ce compte est bloqué après trop de connexions échouées : contactez l’assistance de l’opérateur national pour le débloquer
+auth-otp-too-many-attempts = trop de tentatives : attendez { $seconds } secondes avant de réessayer
+auth-otp-slow-down = attendez { $seconds } secondes avant de réessayer
+auth-otp-cancelled = connexion annulée : aucun code n’a été saisi
+auth-otp-protocol = le service de code à usage unique a donné une réponse inattendue : { $reason }
