@@ -7,5 +7,11 @@ macro_rules! files {
     };
 }
 
-pub const FR: &[(&str, &str)] = files!("fr": "paths");
-pub const EN: &[(&str, &str)] = files!("en": "paths");
+pub const FR: &[(&str, &str)] = files!("fr":
+    "paths",
+    "trust",
+);
+pub const EN: &[(&str, &str)] = files!("en":
+    "paths",
+    "trust",
+);
