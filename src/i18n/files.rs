@@ -9,9 +9,11 @@ macro_rules! files {
 
 pub const FR: &[(&str, &str)] = files!("fr":
     "paths",
+    "send",
     "trust",
 );
 pub const EN: &[(&str, &str)] = files!("en":
     "paths",
+    "send",
     "trust",
 );
