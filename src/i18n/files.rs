@@ -8,11 +8,13 @@ macro_rules! files {
 }
 
 pub const FR: &[(&str, &str)] = files!("fr":
+    "documents",
     "paths",
     "send",
     "trust",
 );
 pub const EN: &[(&str, &str)] = files!("en":
+    "documents",
     "paths",
     "send",
     "trust",
