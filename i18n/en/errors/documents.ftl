@@ -19,3 +19,27 @@ documents-io = { $path }: { $reason }
 documents-no-body = the message { $id } has no stored body: fetch it first
 documents-message = the message cannot be read: { $reason }
 documents-rule = hand-off rule: { $reason }
+
+## Details given inside the messages above
+
+documents-reason-rule-not-absolute = the folder { $dir } must be an absolute path
+documents-reason-rule-unreadable = the setting { $key } is not readable: { $reason }
+documents-reason-ins-length = an INS has 13 characters and a 2-digit key (15 in all)
+documents-reason-ins-digits = only digits are allowed (and 2A or 2B for a birth in Corsica)
+documents-reason-ins-sex = the first digit (sex) must be 1, 2, 3, 4, 7 or 8
+documents-reason-ins-not-number = not a number
+documents-reason-ins-key-not-number = the key is not a number
+documents-reason-ins-key = the key { $key } does not match the number (expected { $expected }): check for a typing error
+documents-reason-sex = sex “{ $value }” is not M, F or U
+documents-reason-birth-date = birth date “{ $value }” is not a date (YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY)
+documents-reason-not-pdf = the file given as PDF does not start with %PDF-
+documents-reason-nothing-to-pack = no document to pack
+documents-reason-patient-name = the patient's family name and given name are required
+documents-reason-other-patient = { $file } names another patient (INS { $found }) than the package (INS { $ins }): refused
+documents-reason-no-code = { $file } has no document code (ClinicalDocument/code)
+documents-reason-no-header = no readable header
+documents-reason-xml-position = { $reason } (near byte { $position })
+documents-reason-xml-entity = undefined entity “&{ $name };” (entities are not expanded)
+documents-reason-xml-unclosed = the document ends before its elements are closed
+documents-reason-xml-no-root = no root element
+documents-reason-xml-several-roots = more than one root element
