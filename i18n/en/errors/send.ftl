@@ -20,3 +20,10 @@ send-no-such-message = no outbox message { $id }
 send-not-in-doubt = outbox message { $id } is not in doubt
 send-imap = IMAP: { $reason }
 send-lock = cannot lock the outbox ({ $reason })
+
+## Details given inside the messages above
+
+send-reason-whitelist-unreadable = the whitelist cannot be read: { $reason }
+send-reason-closed-before-starttls = { $host } closed the connection before STARTTLS
+send-reason-data-before-tls = { $host } sent data before the TLS handshake
+send-reason-no-auth-external = { $host } does not offer AUTH EXTERNAL

@@ -43,3 +43,8 @@ trust-refusal-look-alike-domain = the domain contains non-Latin or accented lett
 trust-refusal-display-name-looks-like-address = the name shown contains an address other than the real one, which could mislead you
 trust-refusal-malformed-name = the address is badly formed (unbalanced quotes or angle brackets)
 trust-refusal-not-listed = the domain { $domain } is not in the MSSanté whitelist: mail sent there would leave the health trusted space
+
+## Details given inside the messages above
+
+trust-reason-too-large = the file is larger than { $limit } bytes
+trust-reason-unknown-entity = unknown entity &{ $name };

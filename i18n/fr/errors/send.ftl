@@ -20,3 +20,10 @@ send-no-such-message = aucun message { $id } dans la boîte d’envoi
 send-not-in-doubt = le message { $id } de la boîte d’envoi n’est pas dans l’état « envoi incertain » (envoi interrompu, peut-être remis)
 send-imap = IMAP : { $reason }
 send-lock = impossible de verrouiller la boîte d’envoi ({ $reason })
+
+## Précisions données à l’intérieur des messages ci-dessus
+
+send-reason-whitelist-unreadable = la liste blanche MSSanté ne peut pas être lue : { $reason }
+send-reason-closed-before-starttls = { $host } a fermé la connexion avant STARTTLS
+send-reason-data-before-tls = { $host } a envoyé des données avant la négociation TLS
+send-reason-no-auth-external = { $host } ne propose pas AUTH EXTERNAL

@@ -43,3 +43,8 @@ trust-refusal-look-alike-domain = le domaine contient des lettres non latines ou
 trust-refusal-display-name-looks-like-address = le nom affiché contient une autre adresse que la véritable, ce qui pourrait vous induire en erreur
 trust-refusal-malformed-name = l’adresse est mal formée (guillemets ou chevrons non appariés)
 trust-refusal-not-listed = le domaine { $domain } n’est pas dans la liste blanche MSSanté : un message envoyé vers ce domaine sortirait de l’espace de confiance de santé
+
+## Précisions données à l’intérieur des messages ci-dessus
+
+trust-reason-too-large = le fichier dépasse { $limit } octets
+trust-reason-unknown-entity = entité inconnue &{ $name };
