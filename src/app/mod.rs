@@ -85,7 +85,7 @@ impl Config {
 /// Why the window could not be shown.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)")]
+    #[error("{}", caducee::i18n::tr("cli-no-display"))]
     NoDisplay,
     #[error(transparent)]
     Window(#[from] iced::Error),

@@ -24,6 +24,7 @@ use rusqlite::{OptionalExtension, params};
 use super::cda::IdentityState;
 use super::received::{self, ReceivedDocument};
 use super::{DocumentError, Result};
+use crate::i18n::{tr1, tr2};
 use crate::store::{Store, now};
 
 /// The account name of local folders (imports).
@@ -45,9 +46,10 @@ fn rule_key(account: &str) -> String {
 /// Save the rule of `account` (an address, `local`, or `*`).
 pub fn set_rule(store: &Store, account: &str, rule: &HandoffRule) -> Result<()> {
     if !rule.dir.is_absolute() {
-        return Err(DocumentError::Rule(format!(
-            "the folder {} must be an absolute path",
-            rule.dir.display()
+        return Err(DocumentError::Rule(tr1(
+            "documents-reason-rule-not-absolute",
+            "dir",
+            &rule.dir.display(),
         )));
     }
     let json = serde_json::to_string(rule).map_err(|e| DocumentError::Rule(e.to_string()))?;
@@ -60,7 +62,13 @@ pub fn rule_for(store: &Store, account: &str) -> Result<Option<HandoffRule>> {
     for key in [rule_key(account), rule_key(ANY_ACCOUNT)] {
         if let Some(json) = store.setting(&key)? {
             let rule = serde_json::from_str(&json).map_err(|e| {
-                DocumentError::Rule(format!("the setting {key} is not readable: {e}"))
+                DocumentError::Rule(tr2(
+                    "documents-reason-rule-unreadable",
+                    "key",
+                    &key,
+                    "reason",
+                    &e,
+                ))
             })?;
             return Ok(Some(rule));
         }

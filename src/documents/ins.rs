@@ -4,6 +4,7 @@
 //! `<INS>@patient.mssante.fr`.
 
 use super::DocumentError;
+use crate::i18n::{tr, tr2};
 
 /// OID of an INS-NIR (a qualified identity's matricule).
 pub const OID_INS_NIR: &str = "1.2.250.1.213.1.4.8";
@@ -41,9 +42,7 @@ impl Ins {
             .collect::<String>()
             .to_ascii_uppercase();
         if s.len() != 15 || !s.is_ascii() {
-            return Err(bad(
-                "an INS has 13 characters and a 2-digit key (15 in all)",
-            ));
+            return Err(bad(&tr("documents-reason-ins-length")));
         }
         let (nir, key) = s.split_at(13);
         let digits: String = match &nir[5..7] {
@@ -52,22 +51,28 @@ impl Ins {
             _ => nir.to_owned(),
         };
         if !digits.bytes().all(|b| b.is_ascii_digit()) || !key.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad(
-                "only digits are allowed (and 2A or 2B for a birth in Corsica)",
-            ));
+            return Err(bad(&tr("documents-reason-ins-digits")));
         }
         if !matches!(
             digits.as_bytes()[0],
             b'1' | b'2' | b'3' | b'4' | b'7' | b'8'
         ) {
-            return Err(bad("the first digit (sex) must be 1, 2, 3, 4, 7 or 8"));
+            return Err(bad(&tr("documents-reason-ins-sex")));
         }
-        let n: u64 = digits.parse().map_err(|_| bad("not a number"))?;
+        let n: u64 = digits
+            .parse()
+            .map_err(|_| bad(&tr("documents-reason-ins-not-number")))?;
         let expected = 97 - (n % 97);
-        let key: u64 = key.parse().map_err(|_| bad("the key is not a number"))?;
+        let key: u64 = key
+            .parse()
+            .map_err(|_| bad(&tr("documents-reason-ins-key-not-number")))?;
         if key != expected {
-            return Err(bad(&format!(
-                "the key {key:02} does not match the number (expected {expected:02}): check for a typing error"
+            return Err(bad(&tr2(
+                "documents-reason-ins-key",
+                "key",
+                &format!("{key:02}"),
+                "expected",
+                &format!("{expected:02}"),
             )));
         }
         Ok(Self(s))
@@ -141,6 +146,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("does not match"), "{err}");
+        let fr = crate::i18n::with_lang(crate::i18n::Lang::Fr, || {
+            Ins::parse(&format!("{nir}{wrong:02}"))
+                .unwrap_err()
+                .to_string()
+        });
+        assert!(
+            fr.starts_with("INS « ") && fr.contains("ne correspond pas au numéro"),
+            "{fr}"
+        );
         assert!(Ins::parse("18407632201").is_err());
         assert!(Ins::parse("18407X322017412").is_err());
         assert!(Ins::parse("984076322017412").is_err());

@@ -31,65 +31,59 @@ pub use xdm::{XdmLimits, XdmPackage, read_xdm};
 
 use std::path::PathBuf;
 
+use crate::i18n::{tr, tr1, tr2, tr3};
+
 /// Errors of the documents module, worded for the person reading or sending.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
-    #[error("the XDM package is not a readable zip archive ({0})")]
+    #[error("{}", tr1("documents-zip-malformed", "reason", .0))]
     ZipMalformed(String),
-    #[error("the XDM package holds {count} entries, more than the {max} accepted: refused")]
+    #[error("{}", tr2("documents-zip-too-many-entries", "count", .count, "max", .max))]
     ZipTooManyEntries { count: usize, max: usize },
-    #[error(
-        "the XDM package would expand to more than {max} bytes (a zip bomb or an oversized package): refused"
-    )]
+    #[error("{}", tr1("documents-zip-too-large", "max", .max))]
     ZipTooLarge { max: u64 },
-    #[error(
-        "the entry “{name}” of the XDM package is compressed {ratio}:1, beyond the {max}:1 accepted (a zip bomb): refused"
-    )]
+    #[error("{}", tr3("documents-zip-ratio", "name", .name, "ratio", .ratio, "max", .max))]
     ZipRatio { name: String, ratio: u64, max: u64 },
-    #[error(
-        "the XDM package contains an unsafe file name “{0}” (absolute path, drive, ‘..’ or control character): refused"
-    )]
+    #[error("{}", tr1("documents-unsafe-path", "name", .0))]
     UnsafePath(String),
-    #[error("the entry “{0}” of the XDM package is encrypted: it cannot be read")]
+    #[error("{}", tr1("documents-encrypted", "name", .0))]
     Encrypted(String),
-    #[error("the entry “{0}” of the XDM package is a symbolic link: refused")]
+    #[error("{}", tr1("documents-symlink", "name", .0))]
     Symlink(String),
-    #[error("the entry “{0}” of the XDM package is damaged or truncated: {1}")]
+    #[error("{}", tr2("documents-zip-entry", "name", .0, "reason", .1))]
     ZipEntry(String, String),
-    #[error("this zip is not an IHE XDM package: no IHE_XDM/<subset>/METADATA.XML was found")]
+    #[error("{}", tr("documents-not-xdm"))]
     NotXdm,
-    #[error("{file} is not well-formed XML: {reason}")]
+    #[error("{}", tr2("documents-xml", "file", .file, "reason", .reason))]
     Xml { file: String, reason: String },
-    #[error(
-        "{file} declares a DOCTYPE: DTDs and external entities are refused (nothing was fetched)"
-    )]
+    #[error("{}", tr1("documents-xml-doctype", "file", .file))]
     XmlDoctype { file: String },
-    #[error("{file} nests elements too deeply (more than {max} levels): refused")]
+    #[error("{}", tr2("documents-xml-too-deep", "file", .file, "max", .max))]
     XmlTooDeep { file: String, max: usize },
-    #[error("{0} is not a CDA R2 document (no ClinicalDocument root)")]
+    #[error("{}", tr1("documents-not-cda", "file", .0))]
     NotCda(String),
-    #[error("the embedded document of {file} cannot be decoded: {reason}")]
+    #[error("{}", tr2("documents-embedded", "file", .file, "reason", .reason))]
     Embedded { file: String, reason: String },
-    #[error("METADATA.XML names a document “{0}” that is not in the package")]
+    #[error("{}", tr1("documents-missing-document", "name", .0))]
     MissingDocument(String),
-    #[error("invalid INS “{value}”: {reason}")]
+    #[error("{}", tr2("documents-ins", "value", .value, "reason", .reason))]
     Ins { value: String, reason: String },
-    #[error("cannot build the XDM package: {0}")]
+    #[error("{}", tr1("documents-pack", "reason", .0))]
     Pack(String),
-    #[error("{path}: {source}")]
+    #[error("{}", tr2("documents-io", "path", &.path.display(), "reason", .source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error("the message {0} has no stored body: fetch it first")]
+    #[error("{}", tr1("documents-no-body", "id", .0))]
     NoBody(i64),
-    #[error("the message cannot be read: {0}")]
+    #[error("{}", tr1("documents-message", "reason", .0))]
     Message(String),
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
-    #[error("hand-off rule: {0}")]
+    #[error("{}", tr1("documents-rule", "reason", .0))]
     Rule(String),
 }
 

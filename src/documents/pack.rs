@@ -16,6 +16,7 @@ use super::ins::{Ins, OID_INS_NIR};
 use super::metadata as md;
 use super::xml::escape;
 use super::{Code, DocumentError, Result};
+use crate::i18n::{tr, tr1, tr3};
 
 /// OID of the RPPS-based national identifier of professionals.
 pub const OID_PS_NATIONAL_ID: &str = "1.2.250.1.71.4.2.1";
@@ -41,7 +42,11 @@ impl Sex {
             "M" | "H" => Ok(Sex::Male),
             "F" => Ok(Sex::Female),
             "U" | "I" => Ok(Sex::Unknown),
-            _ => Err(DocumentError::Pack(format!("sex “{s}” is not M, F or U"))),
+            _ => Err(DocumentError::Pack(tr1(
+                "documents-reason-sex",
+                "value",
+                &s,
+            ))),
         }
     }
     fn code(self) -> &'static str {
@@ -108,8 +113,10 @@ pub fn normalize_date(s: &str) -> Result<String> {
     if ok {
         Ok(out)
     } else {
-        Err(DocumentError::Pack(format!(
-            "birth date “{s}” is not a date (YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY)"
+        Err(DocumentError::Pack(tr1(
+            "documents-reason-birth-date",
+            "value",
+            &s,
         )))
     }
 }
@@ -136,9 +143,7 @@ pub fn wrap_pdf(
     title: &str,
 ) -> Result<Vec<u8>> {
     if !pdf.starts_with(b"%PDF-") {
-        return Err(DocumentError::Pack(
-            "the file given as PDF does not start with %PDF-".into(),
-        ));
+        return Err(DocumentError::Pack(tr("documents-reason-not-pdf")));
     }
     let birth = normalize_date(&patient.birth_date)?;
     let now = format!("{}+0000", now_ts());
@@ -258,14 +263,12 @@ pub fn pack(
     inputs: &[PackInput],
 ) -> Result<Vec<u8>> {
     if inputs.is_empty() {
-        return Err(DocumentError::Pack("no document to pack".into()));
+        return Err(DocumentError::Pack(tr("documents-reason-nothing-to-pack")));
     }
     let ins = Ins::parse(&patient.ins)?;
     let birth = normalize_date(&patient.birth_date)?;
     if patient.family.trim().is_empty() || patient.given.iter().all(|g| g.trim().is_empty()) {
-        return Err(DocumentError::Pack(
-            "the patient's family name and given name are required".into(),
-        ));
+        return Err(DocumentError::Pack(tr("documents-reason-patient-name")));
     }
     let mut docs = Vec::new();
     for (n, input) in inputs.iter().enumerate() {
@@ -286,14 +289,21 @@ pub fn pack(
         if let Some(id) = cda.patient.ins_id()
             && Ins::parse(&id.extension).ok().as_ref() != Some(&ins)
         {
-            return Err(DocumentError::Pack(format!(
-                "{source} names another patient (INS {}) than the package (INS {ins}): refused",
-                id.extension
+            return Err(DocumentError::Pack(tr3(
+                "documents-reason-other-patient",
+                "file",
+                &source,
+                "found",
+                &id.extension,
+                "ins",
+                &ins,
             )));
         }
         if cda.code.as_ref().is_none_or(|c| c.code.is_empty()) {
-            return Err(DocumentError::Pack(format!(
-                "{source} has no document code (ClinicalDocument/code)"
+            return Err(DocumentError::Pack(tr1(
+                "documents-reason-no-code",
+                "file",
+                &source,
             )));
         }
         let level1 = matches!(cda.body, cda::CdaBody::NonXml { .. });

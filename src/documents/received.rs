@@ -8,6 +8,7 @@ use super::hprim::{self, HprimReport};
 use super::metadata::DocumentEntry;
 use super::xdm::{self, XdmLimits};
 use super::{DocumentError, Result};
+use crate::i18n::tr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -103,7 +104,7 @@ fn decode_text(bytes: &[u8]) -> String {
 pub fn message_documents(raw: &[u8]) -> Result<MessageDocuments> {
     let msg = MessageParser::default()
         .parse(raw)
-        .ok_or_else(|| DocumentError::Message("no readable header".into()))?;
+        .ok_or_else(|| DocumentError::Message(tr("documents-reason-no-header")))?;
     let mut out = MessageDocuments::default();
     for (i, part) in msg.attachments().enumerate() {
         let name = part

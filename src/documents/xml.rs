@@ -6,6 +6,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::DocumentError;
+use crate::i18n::{tr, tr1, tr2};
 
 /// Deepest nesting accepted.
 pub const MAX_DEPTH: usize = 256;
@@ -52,7 +53,13 @@ impl<'a> SafeReader<'a> {
     fn err(&self, reason: impl std::fmt::Display) -> DocumentError {
         DocumentError::Xml {
             file: self.file.clone(),
-            reason: format!("{reason} (near byte {})", self.reader.buffer_position()),
+            reason: tr2(
+                "documents-reason-xml-position",
+                "reason",
+                &reason,
+                "position",
+                &self.reader.buffer_position(),
+            ),
         }
     }
 
@@ -112,8 +119,10 @@ impl<'a> SafeReader<'a> {
                         "apos" => "'",
                         "quot" => "\"",
                         other => {
-                            return Err(self.err(format!(
-                                "undefined entity “&{other};” (entities are not expanded)"
+                            return Err(self.err(tr1(
+                                "documents-reason-xml-entity",
+                                "name",
+                                &other,
                             )));
                         }
                     };
@@ -121,10 +130,10 @@ impl<'a> SafeReader<'a> {
                 }
                 Event::Eof => {
                     if self.depth != 0 {
-                        return Err(self.err("the document ends before its elements are closed"));
+                        return Err(self.err(tr("documents-reason-xml-unclosed")));
                     }
                     if !self.saw_root {
-                        return Err(self.err("no root element"));
+                        return Err(self.err(tr("documents-reason-xml-no-root")));
                     }
                     return Ok(Step::Eof);
                 }
@@ -135,7 +144,7 @@ impl<'a> SafeReader<'a> {
 
     fn start(&mut self, start: &BytesStart<'_>) -> Result<Step, DocumentError> {
         if self.depth == 0 && self.saw_root {
-            return Err(self.err("more than one root element"));
+            return Err(self.err(tr("documents-reason-xml-several-roots")));
         }
         self.saw_root = true;
         self.depth += 1;

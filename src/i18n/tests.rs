@@ -55,9 +55,9 @@ fn inline_vars(i: &InlineExpression<&str>, vars: &mut BTreeSet<String>) {
     }
 }
 
-/// Every `tr*("id", "name", value, ...)` call in the core's sources: the id
-/// and the argument names, with the file it is in.
-fn calls() -> Vec<(String, String, BTreeSet<String>)> {
+/// The Rust sources of the core and the command line (not the window's, nor
+/// this module's), with their paths.
+fn sources() -> Vec<(String, String)> {
     let mut out = Vec::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut dirs = vec![root.clone()];
@@ -70,10 +70,39 @@ fn calls() -> Vec<(String, String, BTreeSet<String>)> {
                 }
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let source = std::fs::read_to_string(&path).unwrap();
-                for call in calls_in(&source) {
-                    out.push((path.display().to_string(), call.0, call.1));
-                }
+                out.push((path.display().to_string(), source));
             }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_error_message_is_left_in_the_code() {
+    let mut left = Vec::new();
+    for (path, source) in sources() {
+        for (at, _) in source.match_indices("#[error(") {
+            let rest = source[at + "#[error(".len()..].trim_start();
+            // Passing another error's text through adds no wording.
+            let ok = ["transparent", "\"{}\"", "\"{0}\")"]
+                .iter()
+                .any(|p| rest.starts_with(p));
+            if !ok {
+                let line = source[..at].lines().count() + 1;
+                left.push(format!("{path}:{line}"));
+            }
+        }
+    }
+    assert!(left.is_empty(), "messages not in the Fluent files: {left:?}");
+}
+
+/// Every `tr*("id", "name", value, ...)` call in the core's sources: the id
+/// and the argument names, with the file it is in.
+fn calls() -> Vec<(String, String, BTreeSet<String>)> {
+    let mut out = Vec::new();
+    for (path, source) in sources() {
+        for (id, names) in calls_in(&source) {
+            out.push((path.clone(), id, names));
         }
     }
     out

@@ -72,74 +72,74 @@ pub use outbox::{OutboxEntry, OutboxState};
 pub use reports::{DeliveryReport, ReportKind};
 
 use crate::account::Account;
+use crate::i18n::{tr, tr1, tr2, tr3};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    #[error(
-        "the attachments weigh {total} in all, over this account's limit of {limit}: send fewer or smaller files"
-    )]
+    #[error("{}", tr2("send-too-large", "total", .total, "limit", .limit))]
     TooLarge { total: String, limit: String },
-    #[error("the message has no recipient")]
+    #[error("{}", tr("send-no-recipient"))]
     NoRecipient,
-    #[error("“{0}” is not a valid e-mail address")]
+    #[error("{}", tr1("send-bad-address", "address", .0))]
     BadAddress(String),
-    #[error(
-        "this account may not send on behalf of {0}: add it to the account's delegations first"
-    )]
+    #[error("{}", tr1("send-not-delegated", "address", .0))]
     NotDelegated(String),
-    #[error("sending refused by the whitelist of trusted domains: {}", .0.join("; "))]
+    #[error("{}", tr1("send-refused", "reasons", &.0.join("; ")))]
     Refused(Vec<String>),
-    #[error("cannot read the attachment {path}: {reason}")]
+    #[error("{}", tr2("send-attachment", "path", .path, "reason", .reason))]
     Attachment { path: String, reason: String },
-    #[error("the {XDM} attachment cannot be read: {0}", XDM = headers::XDM_NAME)]
+    #[error("{}", tr2("send-xdm", "name", &headers::XDM_NAME, "reason", .0))]
     Xdm(String),
-    #[error("cannot build the message: {0}")]
+    #[error("{}", tr1("send-build", "reason", .0))]
     Build(String),
-    #[error("this account logs in with {0}, which cannot be used for sending yet")]
+    #[error("{}", tr1("send-auth-unsupported", "method", &auth_method_name(.0)))]
     AuthUnsupported(&'static str),
-    #[error("cannot reach the SMTP server {host}:{port}: {reason}")]
+    #[error("{}", tr3("send-connect", "host", .host, "port", .port, "reason", .reason))]
     Connect {
         host: String,
         port: u16,
         reason: String,
     },
-    #[error(
-        "the SMTP server {0} does not offer STARTTLS: refusing to send in clear text (use implicit TLS on port 465)"
-    )]
+    #[error("{}", tr1("send-no-starttls", "host", .0))]
     NoStartTls(String),
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
-    #[error("the SMTP server refused the login: {0}")]
+    #[error("{}", tr1("send-login", "reason", .0))]
     Login(String),
-    #[error(
-        "the SMTP server refused the certificate login: {0}. The server must trust the certificate's issuer; check the card or certificate with `caducee account identity ADDRESS`"
-    )]
+    #[error("{}", tr1("send-certificate-login", "reason", .0))]
     CertificateLogin(String),
     #[error(transparent)]
     Auth(#[from] crate::auth::AuthError),
-    #[error(
-        "the SMTP server refused the sign-in token: {0}. Sign in again with `caducee account login ADDRESS`"
-    )]
+    #[error("{}", tr1("send-token-login", "reason", .0))]
     TokenLogin(String),
     #[error(transparent)]
     Session(#[from] crate::auth::session::SessionError),
-    #[error("the SMTP server answered: {0}")]
+    #[error("{}", tr1("send-smtp", "reply", .0))]
     Smtp(String),
-    #[error("another `caducee outbox flush` is running; try again when it is done")]
+    #[error("{}", tr("send-busy"))]
     Busy,
-    #[error("no outbox message {0}")]
+    #[error("{}", tr1("send-no-such-message", "id", .0))]
     NoSuchMessage(i64),
-    #[error("outbox message {0} is not in doubt")]
+    #[error("{}", tr1("send-not-in-doubt", "id", .0))]
     NotInDoubt(i64),
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("IMAP: {0}")]
+    #[error("{}", tr1("send-imap", "reason", .0))]
     Imap(String),
-    #[error("cannot lock the outbox ({0})")]
+    #[error("{}", tr1("send-lock", "reason", .0))]
     Lock(String),
+}
+
+/// The login method named in [`SendError::AuthUnsupported`], in the current language.
+fn auth_method_name(method: &str) -> String {
+    match method {
+        "a CPS card" => tr("send-method-cps-card"),
+        "an application certificate" => tr("send-method-certificate"),
+        other => other.to_owned(),
+    }
 }
 
 impl From<rusqlite::Error> for SendError {

@@ -4,6 +4,7 @@
 
 use crate::account::Account;
 use crate::audit::{self, Action};
+use crate::i18n::tr1;
 use crate::store::Store;
 use crate::trust::Whitelist;
 
@@ -13,8 +14,9 @@ use super::SendError;
 /// time, so a refreshed list applies at once). Returns the normalised
 /// addresses (same order), or every refusal with its reason.
 pub fn check_recipients(store: &Store, addresses: &[String]) -> Result<Vec<String>, SendError> {
-    let whitelist = Whitelist::load(store)
-        .map_err(|e| SendError::Refused(vec![format!("the whitelist cannot be read: {e}")]))?;
+    let whitelist = Whitelist::load(store).map_err(|e| {
+        SendError::Refused(vec![tr1("send-reason-whitelist-unreadable", "reason", &e)])
+    })?;
     let check = whitelist.check_envelope(addresses.iter().map(String::as_str));
     if check.refused.is_empty() {
         Ok(check.allowed)

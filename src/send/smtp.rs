@@ -22,6 +22,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::net::TcpStream;
 
 use crate::account::{Security, Server};
+use crate::i18n::tr1;
 use crate::tls::TlsClient;
 
 use super::SendError;
@@ -142,8 +143,10 @@ async fn read_reply(
             .await
             .map_err(|e| SendError::Smtp(format!("{host}: {e}")))?;
         if n == 0 || line.len() < 4 {
-            return Err(SendError::Smtp(format!(
-                "{host} closed the connection before STARTTLS"
+            return Err(SendError::Smtp(tr1(
+                "send-reason-closed-before-starttls",
+                "host",
+                &host,
             )));
         }
         let code = line
@@ -187,8 +190,10 @@ async fn starttls_upgrade(stream: TcpStream, host: &str) -> Result<TcpStream, Se
         )));
     }
     if !reader.buffer().is_empty() {
-        return Err(SendError::Smtp(format!(
-            "{host} sent data before the TLS handshake"
+        return Err(SendError::Smtp(tr1(
+            "send-reason-data-before-tls",
+            "host",
+            &host,
         )));
     }
     Ok(reader.into_inner())
@@ -281,8 +286,10 @@ impl Session {
             // (RFC 4954), the identity being the certificate's; 235 expected.
             Login::External => {
                 if !ehlo_offers(&mut conn, "EXTERNAL").await? {
-                    return Err(SendError::CertificateLogin(format!(
-                        "{host} does not offer AUTH EXTERNAL"
+                    return Err(SendError::CertificateLogin(tr1(
+                        "send-reason-no-auth-external",
+                        "host",
+                        &host,
                     )));
                 }
                 let resp = conn

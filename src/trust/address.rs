@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 
+use crate::i18n::{tr, tr1};
+
 /// Why an address is refused. The variants are stable: a face may translate them
 /// by [`Refusal::code`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,88 +98,37 @@ impl Refusal {
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Refusal::Empty => write!(f, "the address is empty"),
-            Refusal::TooLong => write!(f, "the address is too long to be a real address"),
-            Refusal::LineBreak => write!(
-                f,
-                "the address contains a line break, which can be used to add hidden recipients"
-            ),
-            Refusal::ControlCharacter => {
-                write!(f, "the address contains an invisible control character")
+        let text = match self {
+            Refusal::Empty => tr("trust-refusal-empty"),
+            Refusal::TooLong => tr("trust-refusal-too-long"),
+            Refusal::LineBreak => tr("trust-refusal-line-break"),
+            Refusal::ControlCharacter => tr("trust-refusal-control-character"),
+            Refusal::InvisibleCharacter => tr("trust-refusal-invisible-character"),
+            Refusal::UnusualSpace => tr("trust-refusal-unusual-space"),
+            Refusal::EncodedWord => tr("trust-refusal-encoded-word"),
+            Refusal::Comment => tr("trust-refusal-comment"),
+            Refusal::Group => tr("trust-refusal-group"),
+            Refusal::SeveralAddresses => tr("trust-refusal-several-addresses"),
+            Refusal::SourceRoute => tr("trust-refusal-source-route"),
+            Refusal::NoAt => tr("trust-refusal-no-at"),
+            Refusal::SeveralAt => tr("trust-refusal-several-at"),
+            Refusal::RelayCharacter => tr("trust-refusal-relay-character"),
+            Refusal::QuotedLocalPart => tr("trust-refusal-quoted-local-part"),
+            Refusal::InvalidLocalPart => tr("trust-refusal-invalid-local-part"),
+            Refusal::NonAsciiLocalPart => tr("trust-refusal-non-ascii-local-part"),
+            Refusal::IpLiteral => tr("trust-refusal-ip-literal"),
+            Refusal::InvalidDomain => tr("trust-refusal-invalid-domain"),
+            Refusal::DisguisedCharacters => tr("trust-refusal-disguised-characters"),
+            Refusal::LookAlikeDomain { domain } => {
+                tr1("trust-refusal-look-alike-domain", "domain", domain)
             }
-            Refusal::InvisibleCharacter => write!(
-                f,
-                "the address contains invisible or direction-changing characters that can hide what it really says"
-            ),
-            Refusal::UnusualSpace => write!(
-                f,
-                "the address contains an unusual space character; type it again by hand"
-            ),
-            Refusal::EncodedWord => write!(
-                f,
-                "the address contains encoded text (=?...?=) that can hide the real recipient"
-            ),
-            Refusal::Comment => write!(
-                f,
-                "the address contains a comment in parentheses, which can hide the real recipient"
-            ),
-            Refusal::Group => write!(
-                f,
-                "this is a group of addresses (name: ...;), not a single recipient"
-            ),
-            Refusal::SeveralAddresses => write!(
-                f,
-                "this contains several addresses; give one recipient at a time"
-            ),
-            Refusal::SourceRoute => write!(
-                f,
-                "the address sends the message through other servers first (@a,@b:...), which is not allowed"
-            ),
-            Refusal::NoAt => write!(f, "this is not an e-mail address (there is no @)"),
-            Refusal::SeveralAt => write!(f, "the address contains more than one @"),
-            Refusal::RelayCharacter => write!(
-                f,
-                "the address contains % or !, which can pass the message on to another server"
-            ),
-            Refusal::QuotedLocalPart => write!(
-                f,
-                "the part before @ is in quotes, which can hide the real recipient"
-            ),
-            Refusal::InvalidLocalPart => write!(
-                f,
-                "the part before @ contains characters that addresses do not use"
-            ),
-            Refusal::NonAsciiLocalPart => write!(
-                f,
-                "the part before @ contains accented or non-Latin letters, which MSSanté mailboxes do not use"
-            ),
-            Refusal::IpLiteral => write!(
-                f,
-                "the address names a server by its IP address instead of a domain name"
-            ),
-            Refusal::InvalidDomain => write!(f, "the part after @ is not a valid domain name"),
-            Refusal::DisguisedCharacters => write!(
-                f,
-                "the domain is written with look-alike characters (such as full-width letters) that imitate an ordinary domain"
-            ),
-            Refusal::LookAlikeDomain { domain } => write!(
-                f,
-                "the domain contains non-Latin or accented letters ({domain}) and may imitate a trusted domain; it is not in the MSSanté whitelist"
-            ),
-            Refusal::DisplayNameLooksLikeAddress => write!(
-                f,
-                "the name shown contains an address other than the real one, which could mislead you"
-            ),
-            Refusal::MalformedName => write!(
-                f,
-                "the address is badly formed (unbalanced quotes or angle brackets)"
-            ),
-            Refusal::NotListed { domain } => write!(
-                f,
-                "the domain {domain} is not in the MSSanté whitelist: mail sent there would leave the health trusted space"
-            ),
-        }
+            Refusal::DisplayNameLooksLikeAddress => {
+                tr("trust-refusal-display-name-looks-like-address")
+            }
+            Refusal::MalformedName => tr("trust-refusal-malformed-name"),
+            Refusal::NotListed { domain } => tr1("trust-refusal-not-listed", "domain", domain),
+        };
+        f.write_str(&text)
     }
 }
 
@@ -540,5 +491,59 @@ mod tests {
         assert!(r.to_string().contains("gmail.com"));
         let json = serde_json::to_value(&r).unwrap_or_default();
         assert_eq!(json["code"], "not-listed");
+    }
+
+    #[test]
+    fn every_refusal_reads_in_french_and_in_english() {
+        use crate::i18n::{Lang, localized};
+        let domain = || "xn--chu-paris-x9a.fr".to_owned();
+        let all = [
+            Refusal::Empty,
+            Refusal::TooLong,
+            Refusal::LineBreak,
+            Refusal::ControlCharacter,
+            Refusal::InvisibleCharacter,
+            Refusal::UnusualSpace,
+            Refusal::EncodedWord,
+            Refusal::Comment,
+            Refusal::Group,
+            Refusal::SeveralAddresses,
+            Refusal::SourceRoute,
+            Refusal::NoAt,
+            Refusal::SeveralAt,
+            Refusal::RelayCharacter,
+            Refusal::QuotedLocalPart,
+            Refusal::InvalidLocalPart,
+            Refusal::NonAsciiLocalPart,
+            Refusal::IpLiteral,
+            Refusal::InvalidDomain,
+            Refusal::DisguisedCharacters,
+            Refusal::LookAlikeDomain { domain: domain() },
+            Refusal::DisplayNameLooksLikeAddress,
+            Refusal::MalformedName,
+            Refusal::NotListed { domain: domain() },
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for r in &all {
+            let fr = localized(r, Lang::Fr);
+            let en = localized(r, Lang::En);
+            assert!(
+                !fr.starts_with("trust-") && !en.starts_with("trust-"),
+                "{fr} / {en}"
+            );
+            assert_ne!(fr, en, "{}", r.code());
+            assert!(seen.insert(fr.clone()), "same French text twice: {fr}");
+            if matches!(
+                r,
+                Refusal::LookAlikeDomain { .. } | Refusal::NotListed { .. }
+            ) {
+                assert!(
+                    fr.contains(&domain()) && en.contains(&domain()),
+                    "{fr} / {en}"
+                );
+            }
+        }
+        let not_listed = localized(&all[23], Lang::Fr);
+        assert!(not_listed.contains("liste blanche MSSanté"), "{not_listed}");
     }
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::TrustError;
+use crate::i18n::tr1;
 
 /// Where the ANS publishes the list.
 pub const OFFICIAL_URL: &str = "https://espacedeconfiance.mssante.fr/listeblanchemssante.xml";
@@ -60,7 +61,7 @@ fn classify(url: &str, e: ureq::Error) -> TrustError {
         ureq::Error::RequireHttpsOnly(_) => TrustError::NotHttps(url.to_owned()),
         ureq::Error::BodyExceedsLimit(limit) => TrustError::Download {
             url: url.to_owned(),
-            message: format!("the file is larger than {limit} bytes"),
+            message: tr1("trust-reason-too-large", "limit", &limit),
         },
         other => TrustError::Download {
             url: url.to_owned(),

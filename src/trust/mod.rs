@@ -25,6 +25,7 @@ pub use download::OFFICIAL_URL;
 pub use store::{ImportAttempt, ListInfo};
 pub use xml::{NAMESPACE, ParsedList, Skipped};
 
+use crate::i18n::{tr, tr1, tr2, tr3};
 use crate::store::Store;
 
 /// The list shipped with this version of Caducée, used on first run.
@@ -38,56 +39,47 @@ pub const STALE_AFTER: Duration = Duration::days(7);
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
-    #[error("the whitelist is not well-formed XML (near byte {position}): {message}")]
+    #[error("{}", tr2("trust-xml", "position", .position, "message", .message))]
     Xml { position: u64, message: String },
-    #[error(
-        "this is not an MSSanté whitelist: the document starts with <{0}> instead of <ListeBlancheMSSante>"
-    )]
+    #[error("{}", tr1("trust-wrong-root", "root", .0))]
     WrongRoot(String),
-    #[error("this is not an MSSanté whitelist: it holds no <ListeBlancheMSSante> element")]
+    #[error("{}", tr("trust-no-root"))]
     NoRoot,
-    #[error(
-        "the whitelist file ends in the middle of the list: it is truncated (an interrupted download?)"
-    )]
+    #[error("{}", tr("trust-truncated"))]
     Truncated,
     #[error(
-        "this is not an MSSanté whitelist: element <{element}> is in namespace “{found}” instead of “{NAMESPACE}”"
+        "{}",
+        tr3("trust-wrong-namespace", "element", .element, "found", .found, "namespace", &NAMESPACE)
     )]
     WrongNamespace { element: String, found: String },
-    #[error("the whitelist has no generation date (DateDeGeneration): it cannot be trusted")]
+    #[error("{}", tr("trust-no-generation-date"))]
     NoGenerationDate,
-    #[error("the whitelist's generation date “{0}” is not a valid date and time")]
+    #[error("{}", tr1("trust-bad-generation-date", "date", .0))]
     BadGenerationDate(String),
-    #[error("entry {entry} of the whitelist has an empty domain name (Nom)")]
+    #[error("{}", tr1("trust-empty-name", "entry", .entry))]
     EmptyName { entry: usize },
-    #[error("the whitelist contains no domain")]
+    #[error("{}", tr("trust-no-domains"))]
     NoDomains,
-    #[error(
-        "the new whitelist has {new} domains, less than half of the {old} in use: it looks truncated, so the list in use was kept (import it with --force if it is right)"
-    )]
+    #[error("{}", tr2("trust-shrunk", "new", .new, "old", .old))]
     Shrunk { old: usize, new: usize },
-    #[error(
-        "the new whitelist was generated on {new}, before the one in use ({current}): the list in use was kept (import it with --force to go back)"
-    )]
+    #[error("{}", tr2("trust-older", "new", .new, "current", .current))]
     Older { current: String, new: String },
-    #[error(
-        "the server at {url} is not trusted: its certificate is not issued by IGC-Santé (or the extra CA given): {detail}"
-    )]
+    #[error("{}", tr2("trust-untrusted-server", "url", .url, "detail", .detail))]
     UntrustedServer { url: String, detail: String },
-    #[error("the whitelist can only be downloaded over HTTPS, not from {0}")]
+    #[error("{}", tr1("trust-not-https", "url", .0))]
     NotHttps(String),
-    #[error("the server at {url} answered with HTTP status {status}")]
+    #[error("{}", tr2("trust-http-status", "url", .url, "status", .status))]
     HttpStatus { url: String, status: u16 },
-    #[error("cannot download the whitelist from {url}: {message}")]
+    #[error("{}", tr2("trust-download", "url", .url, "message", .message))]
     Download { url: String, message: String },
-    #[error("cannot read the CA certificates in {path}: {message}")]
+    #[error("{}", tr2("trust-bad-ca-file", "path", .path, "message", .message))]
     BadCaFile { path: String, message: String },
-    #[error("cannot read {path}: {source}")]
+    #[error("{}", tr2("trust-file", "path", &.path.display(), "reason", .source))]
     File {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the whitelist cannot be stored: {0}")]
+    #[error("{}", tr1("trust-sql", "reason", .0))]
     Sql(#[from] rusqlite::Error),
 }
 

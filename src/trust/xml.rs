@@ -16,6 +16,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::TrustError;
 use super::address::normalise_domain;
+use crate::i18n::tr1;
 
 /// The namespace every element of the list must be in.
 pub const NAMESPACE: &str = "https://listeblanche.mssante.fr/schema";
@@ -177,8 +178,10 @@ pub fn parse<R: BufRead>(input: R) -> Result<ParsedList, TrustError> {
                     text.push(c);
                 } else {
                     let name = r.decode().map_err(|e| xml_err(e.to_string()))?;
-                    let value = quick_xml::escape::resolve_predefined_entity(&name)
-                        .ok_or_else(|| xml_err(format!("unknown entity &{name};")))?;
+                    let value =
+                        quick_xml::escape::resolve_predefined_entity(&name).ok_or_else(|| {
+                            xml_err(tr1("trust-reason-unknown-entity", "name", &name))
+                        })?;
                     text.push_str(value);
                 }
             }

@@ -24,3 +24,4 @@ cli-whitelist-kept = { $reason }. The whitelist in use was kept.
 cli-whitelist-stale = warning: the whitelist is { $days } days old (generated { $generated } UTC); refresh it with `caducee whitelist import`
 cli-insert-card = insert the CPS card: syncing runs while it is in and the PIN given
 cli-no-window = cannot open the window ({ $reason }); showing the text summary
+cli-no-display = no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)

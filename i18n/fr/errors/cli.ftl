@@ -24,3 +24,4 @@ cli-whitelist-kept = { $reason }. La liste blanche en usage a été conservée.
 cli-whitelist-stale = attention : la liste blanche date de { $days } jours (produite le { $generated } UTC) ; mettez-la à jour avec `caducee whitelist import`
 cli-insert-card = insérez la carte CPS : la synchronisation se fait tant qu’elle est insérée et le code PIN saisi
 cli-no-window = impossible d’ouvrir la fenêtre ({ $reason }) ; voici le résumé en texte
+cli-no-display = pas d’affichage graphique (ni DISPLAY ni WAYLAND_DISPLAY n’est défini)

@@ -161,7 +161,10 @@ fn a_message_that_cannot_be_sent_stays_in_the_outbox() {
     let entries = h.store(|s| outbox::list(s, None).unwrap());
     assert_eq!(entries.len(), 1, "never lost");
     assert_eq!(entries[0].state, OutboxState::Queued);
-    assert!(status.contains("cannot reach the SMTP server"), "{status}");
+    assert!(
+        status.contains("impossible de joindre le serveur SMTP"),
+        "{status}"
+    );
 }
 
 #[test]

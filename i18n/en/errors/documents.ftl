@@ -1,0 +1,45 @@
+documents-zip-malformed = the XDM package is not a readable zip archive ({ $reason })
+documents-zip-too-many-entries = the XDM package holds { $count } entries, more than the { $max } accepted: refused
+documents-zip-too-large = the XDM package would expand to more than { $max } bytes (a zip bomb or an oversized package): refused
+documents-zip-ratio = the entry “{ $name }” of the XDM package is compressed { $ratio }:1, beyond the { $max }:1 accepted (a zip bomb): refused
+documents-unsafe-path = the XDM package contains an unsafe file name “{ $name }” (absolute path, drive, ‘..’ or control character): refused
+documents-encrypted = the entry “{ $name }” of the XDM package is encrypted: it cannot be read
+documents-symlink = the entry “{ $name }” of the XDM package is a symbolic link: refused
+documents-zip-entry = the entry “{ $name }” of the XDM package is damaged or truncated: { $reason }
+documents-not-xdm = this zip is not an IHE XDM package: no IHE_XDM/<subset>/METADATA.XML was found
+documents-xml = { $file } is not well-formed XML: { $reason }
+documents-xml-doctype = { $file } declares a DOCTYPE: DTDs and external entities are refused (nothing was fetched)
+documents-xml-too-deep = { $file } nests elements too deeply (more than { $max } levels): refused
+documents-not-cda = { $file } is not a CDA R2 document (no ClinicalDocument root)
+documents-embedded = the embedded document of { $file } cannot be decoded: { $reason }
+documents-missing-document = METADATA.XML names a document “{ $name }” that is not in the package
+documents-ins = invalid INS “{ $value }”: { $reason }
+documents-pack = cannot build the XDM package: { $reason }
+documents-io = { $path }: { $reason }
+documents-no-body = the message { $id } has no stored body: fetch it first
+documents-message = the message cannot be read: { $reason }
+documents-rule = hand-off rule: { $reason }
+
+## Details given inside the messages above
+
+documents-reason-rule-not-absolute = the folder { $dir } must be an absolute path
+documents-reason-rule-unreadable = the setting { $key } is not readable: { $reason }
+documents-reason-ins-length = an INS has 13 characters and a 2-digit key (15 in all)
+documents-reason-ins-digits = only digits are allowed (and 2A or 2B for a birth in Corsica)
+documents-reason-ins-sex = the first digit (sex) must be 1, 2, 3, 4, 7 or 8
+documents-reason-ins-not-number = not a number
+documents-reason-ins-key-not-number = the key is not a number
+documents-reason-ins-key = the key { $key } does not match the number (expected { $expected }): check for a typing error
+documents-reason-sex = sex “{ $value }” is not M, F or U
+documents-reason-birth-date = birth date “{ $value }” is not a date (YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY)
+documents-reason-not-pdf = the file given as PDF does not start with %PDF-
+documents-reason-nothing-to-pack = no document to pack
+documents-reason-patient-name = the patient's family name and given name are required
+documents-reason-other-patient = { $file } names another patient (INS { $found }) than the package (INS { $ins }): refused
+documents-reason-no-code = { $file } has no document code (ClinicalDocument/code)
+documents-reason-no-header = no readable header
+documents-reason-xml-position = { $reason } (near byte { $position })
+documents-reason-xml-entity = undefined entity “&{ $name };” (entities are not expanded)
+documents-reason-xml-unclosed = the document ends before its elements are closed
+documents-reason-xml-no-root = no root element
+documents-reason-xml-several-roots = more than one root element

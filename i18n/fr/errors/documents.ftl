@@ -1,0 +1,45 @@
+documents-zip-malformed = le paquet XDM n’est pas une archive zip lisible ({ $reason })
+documents-zip-too-many-entries = le paquet XDM contient { $count } entrées, plus que les { $max } acceptées : refusé
+documents-zip-too-large = le paquet XDM occuperait plus de { $max } octets une fois décompressé (bombe zip ou paquet trop volumineux) : refusé
+documents-zip-ratio = l’entrée « { $name } » du paquet XDM est compressée { $ratio }:1, au-delà du taux de { $max }:1 accepté (bombe zip) : refusé
+documents-unsafe-path = le paquet XDM contient un nom de fichier dangereux « { $name } » (chemin absolu, lecteur, ‘..’ ou caractère de contrôle) : refusé
+documents-encrypted = l’entrée « { $name } » du paquet XDM est chiffrée : elle ne peut pas être lue
+documents-symlink = l’entrée « { $name } » du paquet XDM est un lien symbolique : refusé
+documents-zip-entry = l’entrée « { $name } » du paquet XDM est endommagée ou tronquée : { $reason }
+documents-not-xdm = ce zip n’est pas un paquet IHE XDM : aucun fichier IHE_XDM/<sous-ensemble>/METADATA.XML n’a été trouvé
+documents-xml = { $file } n’est pas un document XML bien formé : { $reason }
+documents-xml-doctype = { $file } déclare un DOCTYPE : les DTD et les entités externes sont refusées (rien n’a été téléchargé)
+documents-xml-too-deep = { $file } imbrique des éléments trop profondément (plus de { $max } niveaux) : refusé
+documents-not-cda = { $file } n’est pas un document CDA R2 (pas de racine ClinicalDocument)
+documents-embedded = le document intégré à { $file } ne peut pas être décodé : { $reason }
+documents-missing-document = METADATA.XML cite un document « { $name } » absent du paquet
+documents-ins = INS « { $value } » invalide : { $reason }
+documents-pack = impossible de construire le paquet XDM : { $reason }
+documents-io = { $path } : { $reason }
+documents-no-body = le message { $id } n’a pas de corps enregistré : récupérez-le d’abord depuis le serveur
+documents-message = le message ne peut pas être lu : { $reason }
+documents-rule = règle de dépôt des documents : { $reason }
+
+## Précisions données à l’intérieur des messages ci-dessus
+
+documents-reason-rule-not-absolute = le dossier { $dir } doit être indiqué par un chemin absolu
+documents-reason-rule-unreadable = le réglage { $key } est illisible : { $reason }
+documents-reason-ins-length = un INS compte 13 caractères suivis d’une clé de 2 chiffres (15 en tout)
+documents-reason-ins-digits = seuls des chiffres sont admis (ainsi que 2A ou 2B pour une naissance en Corse)
+documents-reason-ins-sex = le premier chiffre (sexe) doit être 1, 2, 3, 4, 7 ou 8
+documents-reason-ins-not-number = ce n’est pas un nombre
+documents-reason-ins-key-not-number = la clé n’est pas un nombre
+documents-reason-ins-key = la clé { $key } ne correspond pas au numéro (clé attendue : { $expected }) : vérifiez qu’il n’y a pas d’erreur de saisie
+documents-reason-sex = le sexe « { $value } » n’est ni M, ni F, ni U
+documents-reason-birth-date = la date de naissance « { $value } » n’est pas une date (AAAA-MM-JJ, AAAAMMJJ ou JJ/MM/AAAA)
+documents-reason-not-pdf = le fichier indiqué comme PDF ne commence pas par %PDF-
+documents-reason-nothing-to-pack = aucun document à mettre dans le paquet
+documents-reason-patient-name = le nom de famille et le prénom du patient sont obligatoires
+documents-reason-other-patient = { $file } concerne un autre patient (INS { $found }) que le paquet (INS { $ins }) : refusé
+documents-reason-no-code = { $file } n’a pas de code de document (ClinicalDocument/code)
+documents-reason-no-header = aucun en-tête lisible
+documents-reason-xml-position = { $reason } (vers l’octet { $position })
+documents-reason-xml-entity = entité non définie « &{ $name }; » (les entités ne sont pas développées)
+documents-reason-xml-unclosed = le document se termine avant la fermeture de ses éléments
+documents-reason-xml-no-root = aucun élément racine
+documents-reason-xml-several-roots = plus d’un élément racine
