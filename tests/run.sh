@@ -36,4 +36,4 @@ if ((${#missing[@]})); then
   [ -z "$policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 
-cargo test --all-targets -- --test-threads="${CADUCEE_TEST_THREADS:-2}"
+cargo test --all-targets --no-fail-fast -- --test-threads="${CADUCEE_TEST_THREADS:-2}"

@@ -402,6 +402,8 @@ fn an_added_account_is_kept_in_the_store() {
     assert_eq!(accounts[0].address, "claire.moreau@medecin.mssante.fr");
     assert_eq!(accounts[0].settings.imap.host, "imap.medecin.mssante.fr");
     // The same address twice is refused, with the reason.
+    // Said in the window's language (set on this thread, as a window does).
+    caducee::i18n::set_for_thread(Lang::Fr);
     let again = jobs::add_to(&handle, &new).unwrap_err();
     assert!(again.contains("un compte existe déjà"), "{again}");
 }
