@@ -43,11 +43,13 @@ pub fn pane(theme: &Theme) -> container::Style {
     }
 }
 
-/// The page background of the list and reader.
+/// The page of the list and reader: the window's own background shows
+/// through (a quad over the whole page would be filled again, through a clip
+/// mask, for every damaged region of every frame by the software renderer).
 pub fn page(theme: &Theme) -> container::Style {
     let p = theme.extended_palette();
     container::Style {
-        background: Some(Background::Color(p.background.base.color)),
+        background: None,
         text_color: Some(p.background.base.text),
         ..container::Style::default()
     }
@@ -83,12 +85,14 @@ pub fn chip(color: Color) -> impl Fn(&Theme) -> container::Style {
 pub fn row(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
     move |theme, status| {
         let p = theme.extended_palette();
+        // A plain row paints nothing: the list's own background shows, and
+        // the software renderer does not fill every row again at each frame.
         let bg = if selected {
-            p.primary.weak.color
+            Some(p.primary.weak.color)
         } else {
             match status {
-                button::Status::Hovered => p.background.weak.color,
-                _ => p.background.base.color,
+                button::Status::Hovered => Some(p.background.weak.color),
+                _ => None,
             }
         };
         let text = if selected {
@@ -97,7 +101,7 @@ pub fn row(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
             p.background.base.text
         };
         button::Style {
-            background: Some(Background::Color(bg)),
+            background: bg.map(Background::Color),
             text_color: text,
             border: Border::default(),
             ..button::Style::default()

@@ -93,7 +93,10 @@ fn no_error_message_is_left_in_the_code() {
             }
         }
     }
-    assert!(left.is_empty(), "messages not in the Fluent files: {left:?}");
+    assert!(
+        left.is_empty(),
+        "messages not in the Fluent files: {left:?}"
+    );
 }
 
 /// Every `tr*("id", "name", value, ...)` call in the core's sources: the id
