@@ -251,6 +251,43 @@ impl State {
         self.missing_pages()
     }
 
+    /// Load again what is shown (after a sync changed the store), keeping
+    /// the selection and the scroll position; the rows shown stay until
+    /// their new version arrives.
+    pub fn refresh(&mut self) -> Vec<Job> {
+        if self.search.is_some() || self.preloaded {
+            return Vec::new();
+        }
+        self.generation += 1;
+        self.pending.clear();
+        self.expanded = None;
+        if self.threads {
+            self.pages.clear();
+            self.sizes.clear();
+            return vec![Job::ThreadCount {
+                folder: self.current,
+                generation: self.generation,
+            }];
+        }
+        // The pages on screen are asked again; the others are dropped (read
+        // again when scrolled to).
+        let (first, last) = self.visible_range();
+        let shown = (first / PAGE_SIZE as usize) as u32..=(last / PAGE_SIZE as usize) as u32;
+        self.pages.retain(|page, _| shown.contains(page));
+        let stale: Vec<u32> = self.pages.keys().copied().collect();
+        let mut jobs = self.missing_pages();
+        for page in stale {
+            if self.pending.insert(page) {
+                jobs.push(Job::Page {
+                    folder: self.current,
+                    page,
+                    generation: self.generation,
+                });
+            }
+        }
+        jobs
+    }
+
     /// Show a first page read before the folder counts are known.
     pub fn preload(&mut self, folder: i64, rows: Vec<MessageRow>) {
         self.current = Some(folder);
