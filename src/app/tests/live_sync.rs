@@ -324,3 +324,259 @@ fn the_window_follows_the_reports_without_a_server() {
     h.send(synced(1));
     assert!(h.shows("1 nouveau message — Dr Paul Martin : Résultats"));
 }
+
+/// A card lock the test opens and closes itself (the login always works).
+struct AnyPin;
+
+impl caducee::auth::lock::CardLogin for AnyPin {
+    fn unlock(&self, _pin: &str) -> Result<(), caducee::auth::lock::LoginError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn under_the_card_lock_the_watch_waits_for_the_pin() {
+    use caducee::auth::lock::SessionLock;
+    let d = Dovecot::start(&["claire"]);
+    // SAFETY: the tests of this binary that set it set this same value.
+    unsafe { std::env::set_var("CADUCEE_PASSWORD", &d.user("claire").password) };
+    d.deliver(
+        "claire",
+        "INBOX",
+        &mail("paul.martin@medecin.mssante.fr", "Sous la carte", "Texte."),
+        false,
+    );
+    let mut h = Harness::account(&d, "claire", vec![]);
+    h.app.live_sync = true;
+    let lock = Arc::new(SessionLock::new(Arc::new(AnyPin)));
+    let mut key = h.app.live_keys().remove(0);
+    key.lock = Some(lock.clone());
+    let mut live = Live {
+        rt: tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap(),
+        stream: Box::pin(key.follow()),
+    };
+    // Locked: nothing is synced.
+    let next = live.stream.next();
+    let waited = live.rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(3), next)
+            .await
+            .is_err()
+    });
+    assert!(waited, "no sync while the card lock is closed");
+    assert!(h.app.mailbox.folders.is_empty());
+    // The card in and the PIN given: the sync runs, the window shows it.
+    lock.card_inserted("R1");
+    lock.unlock("1234").unwrap();
+    let (report, _) = live.until_synced(&mut h);
+    assert_eq!(report.new_messages, 1);
+    assert_eq!(inbox(&h), (1, 1));
+    assert!(h.shows("Sous la carte"));
+}
+
+/// A private D-Bus session bus (no service activation), stopped by pid.
+struct PrivateBus {
+    _dir: tempfile::TempDir,
+    address: String,
+    pid: u32,
+}
+
+impl PrivateBus {
+    fn start() -> PrivateBus {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("run");
+        std::fs::create_dir_all(&run).unwrap();
+        std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let conf = dir.path().join("bus.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+                run.display()
+            ),
+        )
+        .unwrap();
+        let out = super::super::test_support::run_ok(
+            std::process::Command::new("dbus-daemon")
+                .arg(format!("--config-file={}", conf.display()))
+                .args(["--print-address=1", "--print-pid=1", "--fork"]),
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut lines = text.lines();
+        let address = lines.next().unwrap().trim().to_owned();
+        let pid = lines.next().unwrap().trim().parse().unwrap();
+        PrivateBus {
+            _dir: dir,
+            address,
+            pid,
+        }
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(self.pid.to_string())
+            .status();
+    }
+}
+
+/// What a notification server received.
+type Received = Arc<Mutex<Vec<(String, String, String)>>>;
+
+/// The freedesktop notification server's Notify, keeping what it gets.
+struct Receiver(Received);
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Receiver {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        _hints: std::collections::HashMap<String, zbus::zvariant::OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut got = self.0.lock().unwrap();
+        got.push((app_name, summary, body));
+        got.len() as u32
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("test".into(), "caducee".into(), "1".into(), "1.2".into())
+    }
+}
+
+#[test]
+fn the_desktop_notification_reaches_a_notification_server() {
+    let bus = PrivateBus::start();
+    let received: Received = Arc::default();
+    let _server = zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .serve_at("/org/freedesktop/Notifications", Receiver(received.clone()))
+        .unwrap()
+        .build()
+        .unwrap();
+    let notice = live::Notice::new_mail(
+        &live::NewMail {
+            count: 2,
+            from: "Dr Paul Martin".into(),
+            subject: "Résultats de biologie".into(),
+        },
+        Lang::Fr,
+    );
+    // notify-rust finds the session bus from the environment: set for this
+    // call only (the other tests of this binary use no session bus).
+    // SAFETY: no other test of this binary sets the variable.
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address) };
+    let sent = live::desktop(&notice);
+    unsafe { std::env::remove_var("DBUS_SESSION_BUS_ADDRESS") };
+    sent.unwrap();
+    assert_eq!(
+        received.lock().unwrap().as_slice(),
+        [(
+            "Caducée".to_owned(),
+            "2 nouveaux messages".to_owned(),
+            "Dr Paul Martin : Résultats de biologie".to_owned()
+        )]
+    );
+    // No server on the bus: the failure is told, not hidden.
+    drop(_server);
+    // SAFETY: as above.
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address) };
+    let refused = live::desktop(&notice);
+    unsafe { std::env::remove_var("DBUS_SESSION_BUS_ADDRESS") };
+    assert!(refused.is_err());
+}
+
+#[test]
+fn which_accounts_are_watched() {
+    use caducee::account::{self, AccountSettings, AuthMethod, Security, Server};
+    let dir = tempfile::tempdir().unwrap();
+    let key = caducee::store::StoreKey::random();
+    let store = caducee::store::Store::open(&dir.path().join("caducee.db"), &key).unwrap();
+    let server = |port| Server {
+        host: "127.0.0.1".into(),
+        port,
+        security: Security::Tls,
+    };
+    let with = |auth| AccountSettings {
+        imap: server(993),
+        smtp: server(465),
+        auth,
+        extra_ca: None,
+        attachment_limit: account::DEFAULT_ATTACHMENT_LIMIT,
+        offline_bodies: Default::default(),
+        delegations: vec![],
+    };
+    let password = AuthMethod::Password {
+        username: "claire".into(),
+    };
+    let card = AuthMethod::Cps {
+        pkcs11_module: None,
+    };
+    let psc = AuthMethod::ProSanteConnect {
+        username: "paul".into(),
+        provider: Default::default(),
+        client_id: None,
+    };
+    for (name, auth) in [("claire", password), ("jean", card), ("paul", psc)] {
+        let address = format!("{name}@medecin.mssante.fr");
+        account::add(&store, name, &address, &with(auth)).unwrap();
+    }
+    let accounts = account::list(&store).unwrap();
+    let (mut h, _) = Harness::launch(dir, false);
+    h.app.live_sync = true;
+    // Opened, the e-CPS sign-in not run: that account is not signed in.
+    let _ = h.app.step(Message::Opened(Ok(jobs::Opened {
+        store: jobs::StoreHandle::new(store, key),
+        demo: false,
+        has_mail: true,
+        ui: None,
+        accounts,
+        first_page: None,
+    })));
+    let keys = h.app.live_keys();
+    let watched: Vec<(&str, bool)> = keys
+        .iter()
+        .map(|k| (k.account.address.as_str(), k.lock.is_some()))
+        .collect();
+    assert_eq!(
+        watched,
+        [
+            ("claire@medecin.mssante.fr", false),
+            ("jean@medecin.mssante.fr", true)
+        ],
+        "the password account, the card account under its lock; the e-CPS one once signed in"
+    );
+    let card_lock = &h.app.card.as_ref().unwrap().lock;
+    assert!(Arc::ptr_eq(keys[1].lock.as_ref().unwrap(), card_lock));
+    // Without the live sync (or in the demo), nothing.
+    h.app.live_sync = false;
+    assert!(h.app.live_keys().is_empty());
+}
