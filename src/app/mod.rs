@@ -521,6 +521,10 @@ impl App {
                     }
                     Some(card::Event::Locked) => {
                         self.status = Some(t(lang, "card-locked"));
+                        // The card accounts' syncs under way were cut.
+                        for a in &card.accounts {
+                            self.syncing.remove(&a.address);
+                        }
                         if card.dialog.is_some() {
                             work.push(Work::Card(card::Work::Read));
                         }
