@@ -16,14 +16,14 @@ use super::super::test_support::dovecot::Dovecot;
 use super::*;
 
 /// A subscription's stream, driven by the test.
-struct Live {
+pub(super) struct Live {
     rt: tokio::runtime::Runtime,
     stream: Pin<Box<dyn Stream<Item = live::Message> + Send>>,
 }
 
 impl Live {
     /// The window's one live subscription.
-    fn start(h: &Harness) -> Live {
+    pub(super) fn start(h: &Harness) -> Live {
         let keys = h.app.live_keys();
         assert_eq!(keys.len(), 1, "one watch per ready account: {keys:?}");
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -46,7 +46,10 @@ impl Live {
 
     /// Feed the window until a sync completes; the status bar lines shown
     /// meanwhile.
-    fn until_synced(&mut self, h: &mut Harness) -> (caducee::sync::SyncReport, Vec<String>) {
+    pub(super) fn until_synced(
+        &mut self,
+        h: &mut Harness,
+    ) -> (caducee::sync::SyncReport, Vec<String>) {
         let mut lines = Vec::new();
         loop {
             let m = self.next();
