@@ -326,6 +326,26 @@ fn the_window_follows_the_reports_without_a_server() {
     h.app.notifier = Arc::new(|_| Err("no notification service".into()));
     h.send(synced(1));
     assert!(h.shows("1 nouveau message — Dr Paul Martin : Résultats"));
+    // After the PIN or a sign-in the live sync syncs: only the outbox goes,
+    // and says so when it sent something.
+    h.app.live_sync = true;
+    assert_eq!(
+        h.app.resume(vec![]),
+        Work::Job(Job::Flush(vec![])),
+        "no second sync beside the live one"
+    );
+    h.app.status = None;
+    let flushed = |sent| {
+        Message::Loaded(jobs::Loaded::Flushed(Ok(outgoing::Resumed {
+            new_messages: 0,
+            sent,
+            errors: vec![],
+        })))
+    };
+    h.send(flushed(0));
+    assert_eq!(h.app.status, None);
+    h.send(flushed(2));
+    assert!(h.shows("2 message(s) de la boîte d'envoi envoyé(s)."));
 }
 
 /// A card lock the test opens and closes itself (the login always works).
