@@ -749,6 +749,41 @@ mod tests {
     }
 
     #[test]
+    fn a_refresh_asks_the_shown_pages_again_and_keeps_the_selection() {
+        let mut s = State::default();
+        let _ = s.set_folders(vec![folder(1, 1000)]);
+        let _ = s.page_loaded(Some(1), 0, 1, rows(200, 0));
+        let _ = s.page_loaded(Some(1), 1, 1, rows(200, 200));
+        s.selected = Some(5);
+        let jobs = s.refresh();
+        // Page 0 is on screen: asked again (the others are read when scrolled to).
+        assert!(jobs.contains(&Job::Page {
+            folder: Some(1),
+            page: 0,
+            generation: 2
+        }));
+        assert_eq!(s.selected, Some(5));
+        // The old rows stay shown until the new ones arrive.
+        assert_eq!(s.row(5).map(|r| r.id), Some(5));
+        let mut fresh = rows(200, 0);
+        fresh[5].flags.seen = true;
+        let _ = s.page_loaded(Some(1), 0, 2, fresh);
+        assert!(s.row(5).unwrap().flags.seen);
+        // An answer for the list before the refresh is dropped.
+        let _ = s.page_loaded(Some(1), 0, 1, rows(200, 0));
+        assert!(s.row(5).unwrap().flags.seen);
+        // Conversations: counted again.
+        s.threads = true;
+        assert_eq!(
+            s.refresh(),
+            vec![Job::ThreadCount {
+                folder: Some(1),
+                generation: 3
+            }]
+        );
+    }
+
+    #[test]
     fn only_the_pages_under_the_viewport_are_requested() {
         let mut s = State::default();
         let jobs = s.set_folders(vec![folder(1, 100_000)]);
