@@ -280,3 +280,16 @@ signout-revoked = { $account } is signed out: the refresh token was revoked at P
 signout-not-revoked = { $account } is signed out here, but Pro Santé Connect could not be told ({ $reason }): the refresh token is forgotten here.
 signout-done = { $account } is signed out.
 signout-failed = The sign-out is not complete: { $reason }
+live-progress-start = Syncing { $account }…
+live-progress = Syncing { $folder }: { $done } / { $total } messages
+live-progress-bytes = Syncing { $folder }: { $done } / { $total } messages, { $size }
+live-failed = Syncing { $account } has stopped: { $reason }
+live-new-mail = { $count ->
+    [one] 1 new message
+   *[other] { $count } new messages
+}
+live-new-mail-first = { $from }: { $subject }
+outbox-flushed = { $sent } message(s) sent from the outbox.
+settings-notify = Desktop notifications for new mail
+settings-notify-on = On
+settings-notify-off = Off

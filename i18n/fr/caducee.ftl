@@ -280,3 +280,16 @@ signout-revoked = { $account } est déconnecté : le jeton de renouvellement a �
 signout-not-revoked = { $account } est déconnecté ici, mais Pro Santé Connect n'a pas pu être prévenu ({ $reason }) : le jeton de renouvellement est oublié ici.
 signout-done = { $account } est déconnecté.
 signout-failed = La déconnexion n'est pas complète : { $reason }
+live-progress-start = Synchronisation de { $account }…
+live-progress = Synchronisation de { $folder } : { $done } / { $total } messages
+live-progress-bytes = Synchronisation de { $folder } : { $done } / { $total } messages, { $size }
+live-failed = La synchronisation de { $account } est arrêtée : { $reason }
+live-new-mail = { $count ->
+    [one] 1 nouveau message
+   *[other] { $count } nouveaux messages
+}
+live-new-mail-first = { $from } : { $subject }
+outbox-flushed = { $sent } message(s) de la boîte d'envoi envoyé(s).
+settings-notify = Notifications de bureau pour le nouveau courrier
+settings-notify-on = Activées
+settings-notify-off = Désactivées

@@ -88,11 +88,14 @@ pub struct UiSettings {
     pub language: String,
     pub dark: bool,
     pub scale: u16,
+    /// Desktop notifications for new mail.
+    pub notify: bool,
 }
 
 const UI_LANGUAGE: &str = "ui.language";
 const UI_THEME: &str = "ui.theme";
 const UI_SCALE: &str = "ui.scale";
+const UI_NOTIFY: &str = "ui.notify";
 
 fn load_ui(store: &Store) -> Option<UiSettings> {
     let language = store.setting(UI_LANGUAGE).ok().flatten()?;
@@ -106,6 +109,7 @@ fn load_ui(store: &Store) -> Option<UiSettings> {
             .and_then(|s| s.parse().ok())
             .filter(|s| (50..=300).contains(s))
             .unwrap_or(100),
+        notify: store.setting(UI_NOTIFY).ok().flatten().as_deref() == Some("on"),
     })
 }
 
@@ -170,6 +174,9 @@ pub enum Job {
     Quota,
     /// The card session opened: sync the card accounts and send their outbox.
     Resume(Vec<Account>),
+    /// The same, for accounts the live sync keeps up to date: only send
+    /// their outbox.
+    Flush(Vec<Account>),
     /// How many messages of these accounts wait in the outbox (before
     /// signing `account` out).
     Unsent {
@@ -229,6 +236,7 @@ pub enum Loaded {
     Quota(Result<Option<Quota>, String>),
     Wired(Wired),
     Resumed(Result<Resumed, String>),
+    Flushed(Result<Resumed, String>),
     Unsent {
         account: i64,
         count: Result<usize, String>,
@@ -334,7 +342,10 @@ pub fn run(store: &StoreHandle, job: Job) -> Loaded {
             s.set_setting(UI_LANGUAGE, &ui.language).map_err(err)?;
             s.set_setting(UI_THEME, if ui.dark { "dark" } else { "light" })
                 .map_err(err)?;
-            s.set_setting(UI_SCALE, &ui.scale.to_string()).map_err(err)
+            s.set_setting(UI_SCALE, &ui.scale.to_string())
+                .map_err(err)?;
+            s.set_setting(UI_NOTIFY, if ui.notify { "on" } else { "off" })
+                .map_err(err)
         })),
         Job::Send {
             account,
@@ -376,7 +387,8 @@ pub fn run(store: &StoreHandle, job: Job) -> Loaded {
             let dir = directory.then(|| recipients::directory_for(&data_dir));
             Loaded::Wired(Wired(Arc::new(Mutex::new(Some((check, dir))))))
         }
-        Job::Resume(accounts) => Loaded::Resumed(outgoing::resume(store, &accounts)),
+        Job::Resume(accounts) => Loaded::Resumed(outgoing::resume(store, &accounts, true)),
+        Job::Flush(accounts) => Loaded::Flushed(outgoing::resume(store, &accounts, false)),
         Job::Unsent { account, accounts } => Loaded::Unsent {
             account,
             count: store.with(|s| {

@@ -251,6 +251,43 @@ impl State {
         self.missing_pages()
     }
 
+    /// Load again what is shown (after a sync changed the store), keeping
+    /// the selection and the scroll position; the rows shown stay until
+    /// their new version arrives.
+    pub fn refresh(&mut self) -> Vec<Job> {
+        if self.search.is_some() || self.preloaded {
+            return Vec::new();
+        }
+        self.generation += 1;
+        self.pending.clear();
+        self.expanded = None;
+        if self.threads {
+            self.pages.clear();
+            self.sizes.clear();
+            return vec![Job::ThreadCount {
+                folder: self.current,
+                generation: self.generation,
+            }];
+        }
+        // The pages on screen are asked again; the others are dropped (read
+        // again when scrolled to).
+        let (first, last) = self.visible_range();
+        let shown = (first / PAGE_SIZE as usize) as u32..=(last / PAGE_SIZE as usize) as u32;
+        self.pages.retain(|page, _| shown.contains(page));
+        let stale: Vec<u32> = self.pages.keys().copied().collect();
+        let mut jobs = self.missing_pages();
+        for page in stale {
+            if self.pending.insert(page) {
+                jobs.push(Job::Page {
+                    folder: self.current,
+                    page,
+                    generation: self.generation,
+                });
+            }
+        }
+        jobs
+    }
+
     /// Show a first page read before the folder counts are known.
     pub fn preload(&mut self, folder: i64, rows: Vec<MessageRow>) {
         self.current = Some(folder);
@@ -709,6 +746,41 @@ mod tests {
             total,
             unread: 0,
         }
+    }
+
+    #[test]
+    fn a_refresh_asks_the_shown_pages_again_and_keeps_the_selection() {
+        let mut s = State::default();
+        let _ = s.set_folders(vec![folder(1, 1000)]);
+        let _ = s.page_loaded(Some(1), 0, 1, rows(200, 0));
+        let _ = s.page_loaded(Some(1), 1, 1, rows(200, 200));
+        s.selected = Some(5);
+        let jobs = s.refresh();
+        // Page 0 is on screen: asked again (the others are read when scrolled to).
+        assert!(jobs.contains(&Job::Page {
+            folder: Some(1),
+            page: 0,
+            generation: 2
+        }));
+        assert_eq!(s.selected, Some(5));
+        // The old rows stay shown until the new ones arrive.
+        assert_eq!(s.row(5).map(|r| r.id), Some(5));
+        let mut fresh = rows(200, 0);
+        fresh[5].flags.seen = true;
+        let _ = s.page_loaded(Some(1), 0, 2, fresh);
+        assert!(s.row(5).unwrap().flags.seen);
+        // An answer for the list before the refresh is dropped.
+        let _ = s.page_loaded(Some(1), 0, 1, rows(200, 0));
+        assert!(s.row(5).unwrap().flags.seen);
+        // Conversations: counted again.
+        s.threads = true;
+        assert_eq!(
+            s.refresh(),
+            vec![Job::ThreadCount {
+                folder: Some(1),
+                generation: 3
+            }]
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod format;
 mod frame_stats;
 mod i18n;
 mod jobs;
+mod live;
 mod login_chooser;
 mod mailbox;
 mod outgoing;
@@ -151,6 +152,8 @@ pub enum Message {
     /// A frame drawn, when frame times are measured (benchmarks).
     Frame(std::time::Instant),
     Loaded(Loaded),
+    /// The live sync of an account (progress, completed syncs, failures).
+    Live(live::Message),
     /// An account was added from the welcome screen (and the store opened),
     /// with a warning when its password could not be kept.
     AccountAdded(Result<(Box<Opened>, Option<String>), String>),
@@ -170,6 +173,8 @@ pub enum Work {
     Card(card::Work),
     /// A step of the e-CPS or one-time-code sign-in of an account (by id).
     SignIn(i64, token_signin::Work),
+    /// Show a desktop notification (new mail).
+    Notify(live::Notice),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +221,14 @@ pub struct App {
     signins: Vec<token_signin::SignIn>,
     /// What the sign-in uses instead of the browser and the environment (tests).
     token_hooks: token_signin::Hooks,
+    /// Whether each ready account is watched live (the subscription); else
+    /// the card PIN and the token sign-in sync once (interface tests, which
+    /// run no subscription unless they drive one).
+    live_sync: bool,
+    /// The sync under way of each account, for the status bar.
+    syncing: std::collections::BTreeMap<String, caducee::sync::Progress>,
+    /// What shows new-mail notifications.
+    notifier: live::Notifier,
 }
 
 impl App {
@@ -252,6 +265,9 @@ impl App {
             card: None,
             signins: Vec::new(),
             token_hooks: token_signin::Hooks::default(),
+            live_sync: true,
+            syncing: Default::default(),
+            notifier: std::sync::Arc::new(live::desktop),
         };
         (app, vec![Work::Open { demo }])
     }
@@ -296,6 +312,12 @@ impl App {
                 }),
                 None => Task::none(),
             },
+            Work::Notify(notice) => {
+                let notifier = self.notifier.clone();
+                Task::perform(blocking(move || notifier(&notice)), |r| {
+                    Message::Live(live::Message::Notified(r.and_then(|x| x)))
+                })
+            }
             Work::Job(job) => match &self.store {
                 Some(store) => {
                     let store = store.clone();
@@ -494,10 +516,15 @@ impl App {
                     Some(card::Event::Run(w)) => work.push(Work::Card(w)),
                     Some(card::Event::Unlocked) => {
                         self.status = Some(t(lang, "card-unlocked"));
-                        work.push(Work::Job(Job::Resume(card.accounts.clone())));
+                        let accounts = card.accounts.clone();
+                        work.push(self.resume(accounts));
                     }
                     Some(card::Event::Locked) => {
                         self.status = Some(t(lang, "card-locked"));
+                        // The card accounts' syncs under way were cut.
+                        for a in &card.accounts {
+                            self.syncing.remove(&a.address);
+                        }
                         if card.dialog.is_some() {
                             work.push(Work::Card(card::Work::Read));
                         }
@@ -529,7 +556,8 @@ impl App {
                             None if signin.resumed => t(lang, "ecps-resumed"),
                             None => t(lang, "otp-signed-in"),
                         });
-                        work.push(Work::Job(Job::Resume(vec![signin.account.clone()])));
+                        let account = signin.account.clone();
+                        work.push(self.resume(vec![account]));
                     }
                     None => {}
                 }
@@ -562,6 +590,10 @@ impl App {
             }
             Message::Loaded(loaded) => {
                 self.loaded(loaded, &mut work);
+                Task::none()
+            }
+            Message::Live(m) => {
+                self.live(m, &mut work);
                 Task::none()
             }
             Message::FirstFrame => {
@@ -616,6 +648,7 @@ impl App {
                         language: LangChoice::parse(&ui.language),
                         dark: ui.dark,
                         scale: ui.scale,
+                        notify: ui.notify,
                         confirm: None,
                     };
                     self.lang = self.settings.language.resolve();
@@ -807,6 +840,26 @@ impl App {
                 });
                 work.push(Work::Job(Job::Folders));
             }
+            Loaded::Flushed(result) => match result {
+                Ok(r) if r.errors.is_empty() && r.sent == 0 => {}
+                Ok(r) if r.errors.is_empty() => {
+                    self.status = Some(t_args(
+                        lang,
+                        "outbox-flushed",
+                        &[("sent", (r.sent as i64).into())],
+                    ));
+                    work.push(Work::Job(Job::Folders));
+                }
+                Ok(r) => {
+                    self.status = Some(t1(
+                        lang,
+                        "card-resume-failed",
+                        "reason",
+                        r.errors.join("; "),
+                    ))
+                }
+                Err(e) => self.status = Some(t1(lang, "card-resume-failed", "reason", e)),
+            },
             Loaded::Unsent { account, count } => match count {
                 Ok(0) => self.sign_out(account, work),
                 Ok(unsent) => {
@@ -859,6 +912,115 @@ impl App {
         } else {
             self.status = Some(t(self.lang, "reader-delete-unavailable"));
         }
+    }
+
+    /// After the card PIN or a token sign-in: send the outbox, and sync
+    /// once unless the live sync does.
+    fn resume(&self, accounts: Vec<Account>) -> Work {
+        Work::Job(if self.live_sync {
+            Job::Flush(accounts)
+        } else {
+            Job::Resume(accounts)
+        })
+    }
+
+    /// The accounts to watch live, each with what it waits on: password and
+    /// certificate-file accounts always, card accounts under the card lock
+    /// (the watch waits while it is locked), token accounts while their
+    /// session is live. None in the demo, nor before the store is open.
+    fn live_keys(&self) -> Vec<live::Key> {
+        let Some(store) = self.store.as_ref().filter(|_| self.live_sync && !self.demo) else {
+            return Vec::new();
+        };
+        if self.screen != Screen::Mail {
+            return Vec::new();
+        }
+        self.accounts
+            .iter()
+            .filter_map(|a| {
+                let key = |lock, generation| live::Key {
+                    account: a.clone(),
+                    store: store.clone(),
+                    lock,
+                    generation,
+                    lang: self.lang,
+                };
+                if let Some(card) = self
+                    .card
+                    .as_ref()
+                    .filter(|c| c.accounts.iter().any(|x| x.id == a.id))
+                {
+                    return Some(key(Some(card.lock.clone()), 0));
+                }
+                match self.signin(a.id) {
+                    Some(s) if s.signed_in() && s.session.is_some() => {
+                        Some(key(None, s.generation))
+                    }
+                    Some(_) => None,
+                    None => Some(key(None, 0)),
+                }
+            })
+            .collect()
+    }
+
+    /// What the live sync reports.
+    fn live(&mut self, m: live::Message, work: &mut Vec<Work>) {
+        let lang = self.lang;
+        match m {
+            live::Message::Progress(p) => {
+                if p.phase == caducee::sync::Phase::Done {
+                    self.syncing.remove(&p.account);
+                } else {
+                    self.syncing.insert(p.account.clone(), p);
+                }
+            }
+            live::Message::Synced {
+                account,
+                report,
+                new,
+            } => {
+                self.syncing.remove(&account);
+                // Back after a failure: the notice is old news.
+                if self
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.starts_with(&live::failure_line(&account, "", lang)))
+                {
+                    self.status = None;
+                }
+                if live::changed(&report) {
+                    work.push(Work::Job(Job::Folders));
+                    work.push(Work::Job(Job::Quota));
+                    work.extend(self.mailbox.refresh().into_iter().map(Work::Job));
+                }
+                if let Some(new) = new {
+                    let notice = live::Notice::new_mail(&new, lang);
+                    self.status = Some(format!("{} — {}", notice.summary, notice.body));
+                    if self.settings.notify {
+                        work.push(Work::Notify(notice));
+                    }
+                }
+            }
+            live::Message::Failed { account, reason } => {
+                self.syncing.remove(&account);
+                self.status = Some(live::failure_line(&account, &reason, lang));
+            }
+            live::Message::Notified(Ok(())) => {}
+            live::Message::Notified(Err(e)) => {
+                tracing::warn!(error = %e, "the desktop notification was not shown")
+            }
+        }
+    }
+
+    /// The status bar: the sync under way, else the last notice, else the
+    /// keyboard hint.
+    fn status_line(&self) -> String {
+        if let Some(p) = self.syncing.values().next() {
+            return live::progress_line(p, self.lang);
+        }
+        self.status
+            .clone()
+            .unwrap_or_else(|| t(self.lang, "shortcuts-hint"))
     }
 
     /// Whether the card session is locked: the mailbox is not shown.
@@ -1161,6 +1323,7 @@ impl App {
             language: self.settings.language.code().to_owned(),
             dark: self.settings.dark,
             scale: self.settings.scale,
+            notify: self.settings.notify,
         }))]
     }
 
@@ -1220,7 +1383,17 @@ impl App {
                     .map(|(id, m)| Message::SignIn(id, m)),
             )
         });
-        Subscription::batch([first, frames, events, card].into_iter().chain(tokens))
+        // The live sync of each ready account.
+        let live = self
+            .live_keys()
+            .into_iter()
+            .map(|key| Subscription::run_with(key, live::Key::follow).map(Message::Live));
+        Subscription::batch(
+            [first, frames, events, card]
+                .into_iter()
+                .chain(tokens)
+                .chain(live),
+        )
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -1255,12 +1428,7 @@ impl App {
                 Screen::Mail => self.panes(),
             }
         };
-        let status = text(
-            self.status
-                .clone()
-                .unwrap_or_else(|| t(lang, "shortcuts-hint")),
-        )
-        .size(12);
+        let status = text(self.status_line()).size(12);
         column![
             self.top_bar(),
             rule::horizontal(1),

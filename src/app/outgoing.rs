@@ -266,13 +266,21 @@ pub struct Resumed {
     pub errors: Vec<String>,
 }
 
-/// The card is in and the PIN given: sync each card account once and send
-/// what waits in its outbox, on a second connection to the store.
-pub fn resume(store: &StoreHandle, accounts: &[Account]) -> Result<Resumed, String> {
+/// The card is in and the PIN given: sync each card account once (unless
+/// the live sync does) and send what waits in its outbox, on a second
+/// connection to the store.
+pub fn resume(store: &StoreHandle, accounts: &[Account], sync: bool) -> Result<Resumed, String> {
     let second = store.reopen()?;
     let rt = runtime()?;
     let mut out = Resumed::default();
     for a in accounts {
+        if !sync {
+            match rt.block_on(send::flush(&second, a, "")) {
+                Ok(r) => out.sent += r.sent.len(),
+                Err(e) => out.errors.push(format!("{}: {e}", a.address)),
+            }
+            continue;
+        }
         let synced = rt.block_on(caducee::sync::sync_account(
             &second,
             a,

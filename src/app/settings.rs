@@ -1,5 +1,5 @@
 //! Settings: interface language (system, French, English), light or dark
-//! theme, display scale; the accounts, each with its sign-in or sign-out
+//! theme, display scale, desktop notifications for new mail; the accounts, each with its sign-in or sign-out
 //! (asked to confirm when mail waits in the outbox).
 
 use iced::widget::{button, column, container, row, text};
@@ -73,6 +73,8 @@ pub enum Message {
     Language(LangChoice),
     Dark(bool),
     Scale(u16),
+    /// Desktop notifications for new mail, on or off.
+    Notify(bool),
     Close,
     SignIn(i64),
     SignOut(i64),
@@ -98,6 +100,8 @@ pub struct State {
     pub language: LangChoice,
     pub dark: bool,
     pub scale: u16,
+    /// Desktop notifications for new mail (off by default).
+    pub notify: bool,
     /// The sign-out asked to confirm, if any.
     pub confirm: Option<Confirm>,
 }
@@ -108,6 +112,7 @@ impl Default for State {
             language: LangChoice::System,
             dark: false,
             scale: 100,
+            notify: false,
             confirm: None,
         }
     }
@@ -122,6 +127,7 @@ impl State {
             Message::Language(l) => self.language = l,
             Message::Dark(d) => self.dark = d,
             Message::Scale(s) => self.scale = s,
+            Message::Notify(n) => self.notify = n,
             Message::Close => {
                 self.confirm = None;
                 return (Task::none(), Some(Event::Closed));
@@ -234,6 +240,15 @@ impl State {
                 })
                 .on_press(Message::Dark(dark))
         };
+        let notify_button = |label: String, on: bool| {
+            button(text(label).size(13))
+                .style(if self.notify == on {
+                    button::primary
+                } else {
+                    button::secondary
+                })
+                .on_press(Message::Notify(on))
+        };
         let mut scales = row![].spacing(6);
         for scale in SCALES {
             scales = scales.push(
@@ -258,6 +273,12 @@ impl State {
             .spacing(6),
             text(t(lang, "settings-scale")).size(14),
             scales,
+            text(t(lang, "settings-notify")).size(14),
+            row![
+                notify_button(t(lang, "settings-notify-off"), false),
+                notify_button(t(lang, "settings-notify-on"), true)
+            ]
+            .spacing(6),
         ]
         .spacing(10);
         let col = if accounts.is_empty() {
@@ -300,5 +321,15 @@ mod tests {
         );
         assert_eq!(s.confirm, None);
         assert_eq!(s.update(Message::SignIn(4)).1, Some(Event::SignIn(4)));
+    }
+
+    #[test]
+    fn notifications_are_off_until_turned_on() {
+        let mut s = State::default();
+        assert!(!s.notify);
+        assert_eq!(s.update(Message::Notify(true)).1, Some(Event::Changed));
+        assert!(s.notify);
+        assert_eq!(s.update(Message::Notify(false)).1, Some(Event::Changed));
+        assert!(!s.notify);
     }
 }

@@ -13,6 +13,7 @@ use super::*;
 
 mod account_discovery;
 mod card_login;
+mod live_sync;
 mod sending;
 mod sign_out;
 mod token_login;
@@ -77,6 +78,8 @@ impl Harness {
     fn launch(dir: tempfile::TempDir, demo: bool) -> (Self, Vec<Work>) {
         let (mut app, work) = App::new(config(dir.path(), demo));
         app.settings.language = LangChoice::Fixed(Lang::Fr);
+        // No subscription runs here: the card PIN and the sign-in sync once.
+        app.live_sync = false;
         let _ = app.apply_settings();
         (
             Harness {
@@ -109,6 +112,7 @@ impl Harness {
                     let run = self.app.signin(id).expect("a token account").runner(w);
                     Message::SignIn(id, run())
                 }
+                Work::Notify(n) => Message::Live(live::Message::Notified((self.app.notifier)(&n))),
                 Work::Card(w) => {
                     let run = self.app.card.as_ref().expect("a card account").runner(w);
                     Message::Card(run())

@@ -365,6 +365,32 @@ fn the_pin_dialog_logs_in_on_a_real_token_and_the_lock_screen_hides_the_mail() {
     assert!(caducee::auth::token::logged_in(module).unwrap());
     assert!(h.shows(FIXTURE_SUBJECT));
 
+    // The live sync under the card lock, logged in with the card's
+    // certificate from its own thread: mail delivered now shows.
+    h.app.live_sync = true;
+    let mut live = super::live_sync::Live::start(&h);
+    d.deliver(
+        &holder.national_id,
+        "INBOX",
+        b"From: <paul@mssante.test>\r\nTo: <jean@mssante.test>\r\nSubject: Avis en direct\r\nMessage-ID: <avis-2@mssante.test>\r\nDate: Tue, 01 Dec 2026 11:00:00 +0000\r\n\r\nBonjour.\r\n",
+        false,
+    );
+    loop {
+        let (report, _) = live.until_synced(&mut h);
+        if report.new_messages > 0 {
+            break;
+        }
+    }
+    assert!(h.shows("1 nouveau message — paul@mssante.test : Avis en direct"));
+    let inbox = h
+        .app
+        .mailbox
+        .folders
+        .iter()
+        .find(|f| f.name == "INBOX" && f.account_id.is_some())
+        .map(|f| f.total);
+    assert_eq!(inbox, Some(2), "the account's inbox counts follow");
+
     // The card comes out: the lock screen at once, the mail hidden.
     lock.card_removed("Lecteur de test 00 00");
     h.pump(&rt, &mut states, "lock screen", |h| {
@@ -374,6 +400,8 @@ fn the_pin_dialog_logs_in_on_a_real_token_and_the_lock_screen_hides_the_mail() {
     assert!(h.shows("Carte retirée : la session est verrouillée."));
     assert!(!h.shows(FIXTURE_SUBJECT));
     assert!(!h.shows("Avis cardiologique"));
+    assert!(h.app.syncing.is_empty(), "no sync line left");
+    drop(live);
 
     // Back in, with a PIN the card has locked: the dialog says what to do
     // and takes no PIN.

@@ -11,7 +11,7 @@ use super::*;
 
 impl Harness {
     /// The window over a store with an account for Dovecot user `user`.
-    fn account(d: &Dovecot, user: &str, delegations: Vec<String>) -> Harness {
+    pub(super) fn account(d: &Dovecot, user: &str, delegations: Vec<String>) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let key = StoreKey::random();
         let store = Store::open(&dir.path().join(STORE_FILE), &key).unwrap();
@@ -38,7 +38,7 @@ impl Harness {
         h
     }
 
-    fn store<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
+    pub(super) fn store<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
         self.app.store.as_ref().unwrap().with_store(f).unwrap()
     }
 

@@ -254,8 +254,24 @@ fn an_expired_code_offers_a_new_one() {
     h.click("Recevoir un nouveau code");
     assert_eq!(otp.with(|s| s.sent.len()), 2, "a second code was sent");
     h.fill(token_signin::CODE_ID, &otp.last_code());
+    assert!(
+        h.app.live_keys().is_empty(),
+        "no live sync before the sign-in"
+    );
+    h.app.live_sync = true;
     h.click("Valider");
     assert!(h.app.signins[0].signed_in());
+    // Signed in: the account is watched live over its session's token; mail
+    // delivered now shows.
+    let mut live = super::live_sync::Live::start(&h);
+    d.deliver(user, "INBOX", &raw_message(&address), false);
+    loop {
+        let (report, _) = live.until_synced(&mut h);
+        if report.new_messages > 0 {
+            break;
+        }
+    }
+    assert!(h.shows(SUBJECT), "{}", d.log());
     session::forget(&address);
 }
 
