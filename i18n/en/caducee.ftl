@@ -283,6 +283,7 @@ signout-failed = The sign-out is not complete: { $reason }
 live-progress-start = Syncing { $account }…
 live-progress = Syncing { $folder }: { $done } / { $total } messages
 live-progress-bytes = Syncing { $folder }: { $done } / { $total } messages, { $size }
+live-progress-of = { $account }: { $line }
 live-failed = Syncing { $account } has stopped: { $reason }
 live-new-mail = { $count ->
     [one] 1 new message

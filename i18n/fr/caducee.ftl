@@ -283,6 +283,7 @@ signout-failed = La déconnexion n'est pas complète : { $reason }
 live-progress-start = Synchronisation de { $account }…
 live-progress = Synchronisation de { $folder } : { $done } / { $total } messages
 live-progress-bytes = Synchronisation de { $folder } : { $done } / { $total } messages, { $size }
+live-progress-of = { $account } : { $line }
 live-failed = La synchronisation de { $account } est arrêtée : { $reason }
 live-new-mail = { $count ->
     [one] 1 nouveau message

@@ -109,6 +109,35 @@ pub fn progress_line(p: &Progress, lang: Lang) -> String {
     t_args(lang, key, &args)
 }
 
+/// The status bar's line for the syncs under way, by account address: the
+/// one account's progress, or each account's in turn (named) when several
+/// sync at once.
+pub fn progress_lines(
+    syncing: &std::collections::BTreeMap<String, Progress>,
+    lang: Lang,
+) -> Option<String> {
+    if syncing.len() == 1 {
+        return syncing.values().next().map(|p| progress_line(p, lang));
+    }
+    let lines: Vec<String> = syncing
+        .values()
+        .map(|p| {
+            let line = progress_line(p, lang);
+            if p.total == 0 {
+                // "Syncing claire@…" names the account already.
+                line
+            } else {
+                t_args(
+                    lang,
+                    "live-progress-of",
+                    &[("account", p.account.clone().into()), ("line", line.into())],
+                )
+            }
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join(" · "))
+}
+
 /// The status bar's notice for a watch that stopped.
 pub fn failure_line(account: &str, reason: &str, lang: Lang) -> String {
     t_args(
@@ -413,6 +442,33 @@ mod tests {
         assert_eq!(
             progress_line(&p, Lang::Fr),
             "Synchronisation de claire@medecin.mssante.fr…"
+        );
+    }
+
+    #[test]
+    fn several_accounts_syncing_are_all_shown() {
+        let mut syncing = std::collections::BTreeMap::new();
+        assert_eq!(progress_lines(&syncing, Lang::Fr), None);
+        let one = progress("INBOX", Phase::Headers, 3, 10, 0);
+        syncing.insert(one.account.clone(), one);
+        assert_eq!(
+            progress_lines(&syncing, Lang::Fr).as_deref(),
+            Some("Synchronisation de INBOX : 3 / 10 messages")
+        );
+        let mut other = progress("", Phase::Folders, 0, 0, 0);
+        other.account = "secretariat@cabinet.mssante.fr".into();
+        syncing.insert(other.account.clone(), other);
+        assert_eq!(
+            progress_lines(&syncing, Lang::Fr).as_deref(),
+            Some(
+                "claire@medecin.mssante.fr : Synchronisation de INBOX : 3 / 10 messages \
+                 · Synchronisation de secretariat@cabinet.mssante.fr…"
+            )
+        );
+        assert!(
+            progress_lines(&syncing, Lang::En)
+                .unwrap()
+                .starts_with("claire@medecin.mssante.fr: Syncing INBOX")
         );
     }
 

@@ -1015,8 +1015,8 @@ impl App {
     /// The status bar: the sync under way, else the last notice, else the
     /// keyboard hint.
     fn status_line(&self) -> String {
-        if let Some(p) = self.syncing.values().next() {
-            return live::progress_line(p, self.lang);
+        if let Some(line) = live::progress_lines(&self.syncing, self.lang) {
+            return line;
         }
         self.status
             .clone()
