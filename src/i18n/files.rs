@@ -1,44 +1,16 @@
 //! The Fluent files of the core's messages, one per module and language.
-//! A module's file is added to both lists.
+//! A module's file is named once, for both languages.
 
 macro_rules! files {
-    ($lang:literal: $($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../i18n/", $lang, "/errors/", $name, ".ftl")))),*]
+    ($($name:literal),* $(,)?) => {
+        pub const FR: &[(&str, &str)] =
+            &[$(($name, include_str!(concat!("../../i18n/fr/errors/", $name, ".ftl")))),*];
+        pub const EN: &[(&str, &str)] =
+            &[$(($name, include_str!(concat!("../../i18n/en/errors/", $name, ".ftl")))),*];
     };
 }
 
-pub const FR: &[(&str, &str)] = files!(
-    "fr":
-    "account",
-    "account-discover",
-    "account-smtp-ehlo",
-    "audit",
-    "auth",
-    "auth-lock",
-    "auth-oidc",
-    "auth-otp",
-    "auth-pcsc",
-    "auth-session",
-    "auth-token-login",
-    "cli",
-    "directory",
-    "directory-fhir",
-    "documents",
-    "imap",
-    "import",
-    "mime",
-    "paths",
-    "secrets",
-    "send",
-    "store",
-    "store-key",
-    "store-schema",
-    "sync",
-    "tls",
-    "trust",
-);
-pub const EN: &[(&str, &str)] = files!(
-    "en":
+files!(
     "account",
     "account-discover",
     "account-smtp-ehlo",
