@@ -3,8 +3,7 @@
 
 use std::sync::LazyLock;
 
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_bundle::{FluentArgs, FluentValue};
 
 const FR_FTL: &str = include_str!("../../i18n/fr/caducee.ftl");
 const EN_FTL: &str = include_str!("../../i18n/en/caducee.ftl");
@@ -13,29 +12,14 @@ const EN_FTL: &str = include_str!("../../i18n/en/caducee.ftl");
 /// [`caducee::i18n::set`]), so the core's error messages follow it.
 pub use caducee::i18n::Lang;
 
-type Bundle = FluentBundle<FluentResource>;
+use caducee::i18n::{Bundle, bundle};
 
-fn bundle(lang: Lang, source: &str) -> Bundle {
-    let id: unic_langid::LanguageIdentifier = lang.code().parse().unwrap_or_default();
-    let mut bundle = FluentBundle::new_concurrent(vec![id]);
-    // Direction isolation marks show as boxes in the renderer.
-    bundle.set_use_isolating(false);
-    match FluentResource::try_new(source.to_owned()) {
-        Ok(res) => {
-            if let Err(errors) = bundle.add_resource(res) {
-                tracing::error!(?errors, lang = lang.code(), "duplicate Fluent messages");
-            }
-        }
-        Err((res, errors)) => {
-            tracing::error!(?errors, lang = lang.code(), "Fluent syntax errors");
-            let _ = bundle.add_resource(res);
-        }
-    }
-    bundle
-}
-
-static BUNDLES: LazyLock<[Bundle; 2]> =
-    LazyLock::new(|| [bundle(Lang::Fr, FR_FTL), bundle(Lang::En, EN_FTL)]);
+static BUNDLES: LazyLock<[Bundle; 2]> = LazyLock::new(|| {
+    [
+        bundle(Lang::Fr, &[("caducee", FR_FTL)]),
+        bundle(Lang::En, &[("caducee", EN_FTL)]),
+    ]
+});
 
 fn get(lang: Lang) -> &'static Bundle {
     &BUNDLES[match lang {

@@ -125,9 +125,12 @@ pub fn localized(error: &dyn Display, lang: Lang) -> String {
     with_lang(lang, || error.to_string())
 }
 
-type Bundle = FluentBundle<FluentResource>;
+/// A language's Fluent messages.
+pub type Bundle = FluentBundle<FluentResource>;
 
-fn bundle(lang: Lang, sources: &[(&str, &str)]) -> Bundle {
+/// The bundle of `lang` over named Fluent sources (the core's, or a face's);
+/// faults in a source are logged, what parses is kept.
+pub fn bundle(lang: Lang, sources: &[(&str, &str)]) -> Bundle {
     let id: unic_langid::LanguageIdentifier = lang.code().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Direction isolation marks show as boxes in the window and clutter terminals.
