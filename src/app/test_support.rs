@@ -7,6 +7,8 @@
 
 #[path = "../../tests/support/ca.rs"]
 pub mod ca;
+#[path = "../../tests/support/dbus.rs"]
+pub mod dbus;
 #[path = "../../tests/support/dnsmasq.rs"]
 pub mod dnsmasq;
 #[path = "../../tests/support/dovecot.rs"]

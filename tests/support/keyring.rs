@@ -6,46 +6,26 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::dbus::PrivateBus;
+
 pub struct SessionKeyring {
     pub dir: tempfile::TempDir,
-    pub bus: String,
-    bus_pid: u32,
+    bus: PrivateBus,
     keyring: Child,
 }
 
 impl SessionKeyring {
     pub fn start() -> SessionKeyring {
         let dir = tempfile::tempdir().unwrap();
-        let run = dir.path().join("run");
-        std::fs::create_dir_all(&run).unwrap();
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
-        }
         // A bus of our own without service activation: nothing but the
         // keyring started below answers for the Secret Service.
-        let conf = dir.path().join("bus.conf");
-        std::fs::write(&conf, BUS_CONF.replace("@RUN@", &run.display().to_string())).unwrap();
-        let out = Command::new("dbus-daemon")
-            .arg(format!("--config-file={}", conf.display()))
-            .args(["--print-address=1", "--print-pid=1", "--fork"])
-            .output()
-            .expect("dbus-daemon is not installed (apt-get install dbus-daemon)");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8(out.stdout).unwrap();
-        let mut lines = text.lines();
-        let bus = lines.next().unwrap().trim().to_owned();
-        let bus_pid = lines.next().unwrap().trim().parse().unwrap();
+        let bus = PrivateBus::start();
         let mut keyring = Command::new("gnome-keyring-daemon")
             .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
             .env("HOME", dir.path())
             .env("XDG_DATA_HOME", dir.path().join("data"))
-            .env("XDG_RUNTIME_DIR", &run)
+            .env("XDG_RUNTIME_DIR", bus.run_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("keyring.log")).unwrap())
@@ -55,12 +35,7 @@ impl SessionKeyring {
         let mut stdin = keyring.stdin.take().unwrap();
         stdin.write_all(b"\n").unwrap();
         drop(stdin);
-        let k = SessionKeyring {
-            dir,
-            bus,
-            bus_pid,
-            keyring,
-        };
+        let k = SessionKeyring { dir, bus, keyring };
         // Ready when a secret can be stored and read back.
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -87,10 +62,10 @@ impl SessionKeyring {
 
     /// Point `cmd` at this keyring.
     pub fn env(&self, cmd: &mut Command) {
-        cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", &self.bus.address)
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("XDG_RUNTIME_DIR", self.dir.path().join("run"));
+            .env("XDG_RUNTIME_DIR", self.bus.run_dir());
     }
 
     fn command(&self, program: &str) -> Command {
@@ -102,24 +77,8 @@ impl SessionKeyring {
 
 impl Drop for SessionKeyring {
     fn drop(&mut self) {
+        // The bus is stopped after the keyring, when its field drops.
         let _ = self.keyring.kill();
         let _ = self.keyring.wait();
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.bus_pid.to_string())
-            .status();
     }
 }
-
-const BUS_CONF: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=@RUN@</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod ca;
+pub mod dbus;
 pub mod documents;
 
 /// Run a command to its end; fail the test with its stderr unless it succeeded.

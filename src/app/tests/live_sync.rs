@@ -12,6 +12,7 @@ use futures::{Stream, StreamExt};
 
 use caducee::sync::Phase;
 
+use super::super::test_support::dbus::PrivateBus;
 use super::super::test_support::dovecot::Dovecot;
 use super::*;
 
@@ -397,66 +398,6 @@ fn under_the_card_lock_the_watch_waits_for_the_pin() {
     assert_eq!(report.new_messages, 1);
     assert_eq!(inbox(&h), (1, 1));
     assert!(h.shows("Sous la carte"));
-}
-
-/// A private D-Bus session bus (no service activation), stopped by pid.
-struct PrivateBus {
-    _dir: tempfile::TempDir,
-    address: String,
-    pid: u32,
-}
-
-impl PrivateBus {
-    fn start() -> PrivateBus {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let run = dir.path().join("run");
-        std::fs::create_dir_all(&run).unwrap();
-        std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
-        let conf = dir.path().join("bus.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#,
-                run.display()
-            ),
-        )
-        .unwrap();
-        let out = super::super::test_support::run_ok(
-            std::process::Command::new("dbus-daemon")
-                .arg(format!("--config-file={}", conf.display()))
-                .args(["--print-address=1", "--print-pid=1", "--fork"]),
-        );
-        let text = String::from_utf8(out.stdout).unwrap();
-        let mut lines = text.lines();
-        let address = lines.next().unwrap().trim().to_owned();
-        let pid = lines.next().unwrap().trim().parse().unwrap();
-        PrivateBus {
-            _dir: dir,
-            address,
-            pid,
-        }
-    }
-}
-
-impl Drop for PrivateBus {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("kill")
-            .arg("-TERM")
-            .arg(self.pid.to_string())
-            .status();
-    }
 }
 
 /// What a notification server received.
