@@ -40,6 +40,19 @@ fn browser(pages: &Arc<Mutex<Vec<Page>>>) -> token_signin::Browser {
     })
 }
 
+/// Sign in with e-CPS from the screen shown, the browser approving at the
+/// fixture provider: the first token account is then signed in.
+fn sign_in_through_the_browser(h: &mut Harness, pages: &Mutex<Vec<Page>>) {
+    h.click("Se connecter avec e-CPS");
+    let page = pages.lock().unwrap().pop().expect("the browser").join();
+    assert!(page.unwrap().unwrap().contains("Connexion réussie"));
+    assert!(
+        h.app.signins[0].signed_in(),
+        "{:?}",
+        h.app.signins[0].refusal
+    );
+}
+
 type Vaults = Arc<Mutex<HashMap<String, Arc<MemoryVault>>>>;
 
 #[test]
@@ -121,14 +134,7 @@ fn each_token_account_signs_in_and_out_on_its_own() {
     assert!(h.shows("non connecté"));
     h.click("Se connecter");
     assert!(h.shows("Se connecter avec e-CPS"));
-    h.click("Se connecter avec e-CPS");
-    let page = pages.lock().unwrap().pop().expect("the browser").join();
-    assert!(page.unwrap().unwrap().contains("Connexion réussie"));
-    assert!(
-        h.app.signins[0].signed_in(),
-        "{:?}",
-        h.app.signins[0].refusal
-    );
+    sign_in_through_the_browser(&mut h, &pages);
     assert!(
         h.app
             .status
@@ -317,14 +323,7 @@ fn cancel_stops_the_browser_wait_and_frees_its_port() {
     // A new sign-in starts at once and goes through.
     let pages: Arc<Mutex<Vec<Page>>> = Arc::default();
     h.app.signins[0].hooks.browser = Some(browser(&pages));
-    h.click("Se connecter avec e-CPS");
-    let page = pages.lock().unwrap().pop().expect("the browser").join();
-    assert!(page.unwrap().unwrap().contains("Connexion réussie"));
-    assert!(
-        h.app.signins[0].signed_in(),
-        "{:?}",
-        h.app.signins[0].refusal
-    );
+    sign_in_through_the_browser(&mut h, &pages);
     session::forget(&address);
 }
 
