@@ -380,11 +380,7 @@ impl State {
 
     /// Indices of the first and last visible rows.
     pub fn visible_range(&self) -> (usize, usize) {
-        let viewport = if self.viewport > 0.0 {
-            self.viewport
-        } else {
-            DEFAULT_VIEWPORT
-        };
+        let viewport = self.viewport_height();
         let first = (self.offset / ROW_HEIGHT).floor().max(0.0) as usize;
         let count = (viewport / ROW_HEIGHT).ceil() as usize + 1;
         let last = (first + count).min(self.len()).saturating_sub(1);
@@ -420,13 +416,18 @@ impl State {
         self.missing_pages()
     }
 
-    /// Rows in one screen of the list (Page Up / Page Down).
-    pub fn page_rows(&self) -> isize {
-        let viewport = if self.viewport > 0.0 {
+    /// The list's height, or an assumed one before the first layout.
+    fn viewport_height(&self) -> f32 {
+        if self.viewport > 0.0 {
             self.viewport
         } else {
             DEFAULT_VIEWPORT
-        };
+        }
+    }
+
+    /// Rows in one screen of the list (Page Up / Page Down).
+    pub fn page_rows(&self) -> isize {
+        let viewport = self.viewport_height();
         ((viewport / ROW_HEIGHT).floor() as isize - 1).max(1)
     }
 
@@ -449,11 +450,7 @@ impl State {
             None => 0,
         };
         let top = next as f32 * ROW_HEIGHT;
-        let viewport = if self.viewport > 0.0 {
-            self.viewport
-        } else {
-            DEFAULT_VIEWPORT
-        };
+        let viewport = self.viewport_height();
         let scroll = if top < self.offset {
             Some(top)
         } else if top + ROW_HEIGHT > self.offset + viewport {
