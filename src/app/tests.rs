@@ -51,6 +51,23 @@ fn config(data_dir: &Path, demo: bool) -> Config {
     }
 }
 
+/// The message of a store opened with its key (not from the keyring),
+/// holding mail and these accounts.
+fn opened(
+    store: caducee::store::Store,
+    key: caducee::store::StoreKey,
+    accounts: Vec<Account>,
+) -> Message {
+    Message::Opened(Ok(jobs::Opened {
+        store: jobs::StoreHandle::new(store, key),
+        demo: false,
+        has_mail: true,
+        ui: None,
+        accounts,
+        first_page: None,
+    }))
+}
+
 struct Harness {
     _dir: tempfile::TempDir,
     app: App,
@@ -448,14 +465,7 @@ fn the_folder_pane_shows_the_quota_the_sync_read() {
     .unwrap();
     let accounts = caducee::account::list(&store).unwrap();
     let (mut h, _open) = Harness::launch(dir, false);
-    h.send(Message::Opened(Ok(jobs::Opened {
-        store: jobs::StoreHandle::new(store, key),
-        demo: false,
-        has_mail: true,
-        ui: None,
-        accounts,
-        first_page: None,
-    })));
+    h.send(opened(store, key, accounts));
     let q = h.app.quota.clone().expect("quota read at opening");
     let (line, share) = folders::quota_line(&q, Lang::Fr).unwrap();
     assert!((share - 0.25).abs() < 1e-6);

@@ -54,14 +54,7 @@ impl Harness {
         let source = caducee::import::Source::detect(Path::new(FIXTURES)).unwrap();
         caducee::import::import(&store, &source, "INBOX", &mut |_| {}).unwrap();
         let (mut h, _open) = Harness::launch(dir, false);
-        h.send(Message::Opened(Ok(jobs::Opened {
-            first_page: None,
-            store: jobs::StoreHandle::new(store, key),
-            demo: false,
-            has_mail: true,
-            ui: None,
-            accounts,
-        })));
+        h.send(opened(store, key, accounts));
         h
     }
 

@@ -517,14 +517,7 @@ fn which_accounts_are_watched() {
     let (mut h, _) = Harness::launch(dir, false);
     h.app.live_sync = true;
     // Opened, the e-CPS sign-in not run: that account is not signed in.
-    let _ = h.app.step(Message::Opened(Ok(jobs::Opened {
-        store: jobs::StoreHandle::new(store, key),
-        demo: false,
-        has_mail: true,
-        ui: None,
-        accounts,
-        first_page: None,
-    })));
+    let _ = h.app.step(opened(store, key, accounts));
     let keys = h.app.live_keys();
     let watched: Vec<(&str, bool)> = keys
         .iter()

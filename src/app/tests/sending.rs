@@ -27,14 +27,7 @@ impl Harness {
         // The store is opened here with its key, not from the keyring.
         let (mut h, _open) = Harness::launch(dir, false);
         h.app.password = Some(u.password.clone());
-        h.send(Message::Opened(Ok(jobs::Opened {
-            store: jobs::StoreHandle::new(store, key),
-            demo: false,
-            has_mail: true,
-            ui: None,
-            accounts,
-            first_page: None,
-        })));
+        h.send(opened(store, key, accounts));
         h
     }
 

@@ -387,14 +387,7 @@ fn taking_the_card_out_leaves_token_accounts_signed_in() {
     .unwrap();
     session::register(&live);
     let (mut h, _open) = Harness::launch(dir, false);
-    h.send(Message::Opened(Ok(jobs::Opened {
-        first_page: None,
-        store: jobs::StoreHandle::new(store, key),
-        demo: false,
-        has_mail: true,
-        ui: None,
-        accounts,
-    })));
+    h.send(opened(store, key, accounts));
     // One lock, for the card account only.
     let card = h.app.card.as_ref().unwrap();
     assert_eq!(

@@ -92,14 +92,7 @@ impl Harness {
         let accounts = account::list(&store).unwrap();
         let (mut h, _open) = Harness::launch(dir, false);
         h.app.token_hooks = hooks;
-        h.send(Message::Opened(Ok(jobs::Opened {
-            first_page: None,
-            store: jobs::StoreHandle::new(store, key),
-            demo: false,
-            has_mail: true,
-            ui: None,
-            accounts,
-        })));
+        h.send(opened(store, key, accounts));
         h
     }
 
