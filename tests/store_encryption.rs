@@ -81,11 +81,13 @@ fn imported_text_never_appears_in_the_store_files() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(data.join("caducee.db"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        for file in ["caducee.db", "caducee-bodies.db"] {
+            let mode = std::fs::metadata(data.join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}");
+        }
     }
 }
 

@@ -34,6 +34,19 @@ fn upgrades_from_every_earlier_level() {
             .search(&SearchQuery::parse("creatinine").unwrap(), 50, 0)
             .unwrap();
         assert_eq!(hits.len(), 20, "search after upgrade from level {level}");
+        // Raw messages stored inline before the bodies file still read back,
+        // and new ones go to the bodies file.
+        let folder = store.ensure_folder(None, "INBOX", None).unwrap();
+        let ids = store.message_ids_in(folder).unwrap();
+        for &id in &ids {
+            let raw = store.raw_message(id).unwrap().unwrap();
+            assert!(raw.starts_with(b"Message-ID: <mig-"), "from level {level}");
+        }
+        let new = store
+            .insert_raw(folder, raw(99).as_bytes(), Default::default(), None)
+            .unwrap();
+        assert_eq!(store.raw_message(new).unwrap().unwrap(), raw(99).as_bytes());
+        assert!(dir.path().join("caducee-bodies.db").exists());
         let check: String = store
             .conn()
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))

@@ -1,8 +1,10 @@
 //! Import of existing mail: a `.eml` file, a folder of `.eml` files, an mbox
 //! file or a Maildir (`cur/`, `new/`), streamed into a local folder.
 //!
-//! Reading and parsing run on one thread, writing on another. A message that
-//! cannot be parsed is stored raw and reported, never dropped.
+//! One thread reads, a pool of threads parses and hashes, the calling thread
+//! writes the envelopes and the text index, and one more thread writes the raw
+//! messages into the store's bodies file. A message that cannot be parsed is
+//! stored raw and reported, never dropped.
 
 use crate::i18n::{tr1, tr2};
 use std::fs::File;
@@ -14,12 +16,14 @@ use mail_parser::mailbox::{maildir, mbox};
 use crate::mime::{self, ParsedMessage};
 use crate::store::{Flag, NewMessage, Store, StoreError, blob_hash};
 
+use bodies::BodyPipe;
 use pool::{Stopped, run_ordered};
 
+mod bodies;
 mod pool;
 
 /// Messages written per transaction.
-const BATCH: usize = 500;
+const BATCH: usize = 2000;
 /// Messages waiting per parsing thread, at most (bounds the memory in flight).
 const QUEUE: usize = 16;
 /// Parsing threads, at most.
@@ -175,6 +179,30 @@ fn import_into(
     folder_id: i64,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, ImportError> {
+    std::thread::scope(|scope| {
+        let pipe = store.bodies().map(|b| BodyPipe::start(scope, b));
+        import_with(store, source, folder, folder_id, pipe.as_ref(), progress)
+    })
+}
+
+/// The import proper; `pipe` takes the raw messages when the store keeps them
+/// in its bodies file.
+fn import_with(
+    store: &Store,
+    source: &Source,
+    folder: &str,
+    folder_id: i64,
+    pipe: Option<&BodyPipe<'_>>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport, ImportError> {
+    // The store's batch is committed only after the bodies its messages use.
+    let commit = |tx: rusqlite::Transaction<'_>| -> Result<(), ImportError> {
+        if let Some(pipe) = pipe {
+            pipe.commit()?;
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(())
+    };
     let total = match source {
         Source::Eml(_) => Some(1),
         Source::EmlFolder(p) => Some(eml_files(p)?.len() as u64),
@@ -217,18 +245,24 @@ fn import_into(
                 Ok(p) => (p, None),
                 Err(reason) => (ParsedMessage::default(), Some(reason)),
             };
-            let id = store.insert_message_hashed(
-                &NewMessage {
-                    folder_id,
-                    raw: Some(&item.raw),
-                    parsed: &parsed,
-                    parse_error: parse_error.clone(),
-                    size: item.raw.len() as u64,
-                    flags: item.flags,
-                    received_at: item.received_at,
-                },
-                Some(item.hash),
-            )?;
+            let message = NewMessage {
+                folder_id,
+                raw: Some(&item.raw),
+                parsed: &parsed,
+                parse_error: parse_error.clone(),
+                size: item.raw.len() as u64,
+                flags: item.flags,
+                received_at: item.received_at,
+            };
+            let size = item.raw.len() as u64;
+            let id = match pipe {
+                Some(pipe) => {
+                    let id = store.insert_message_body_apart(&message, item.hash.clone())?;
+                    pipe.put(item.hash, item.raw)?;
+                    id
+                }
+                None => store.insert_message_hashed(&message, Some(item.hash))?,
+            };
             if let Some(reason) = parse_error {
                 tracing::warn!(origin = %item.origin, %reason, "message imported raw");
                 report.malformed.push(Malformed {
@@ -238,13 +272,13 @@ fn import_into(
                 });
             }
             report.imported += 1;
-            report.bytes += item.raw.len() as u64;
+            report.bytes += size;
             state.done = report.imported;
             state.bytes = report.bytes;
             in_batch += 1;
             if in_batch == BATCH {
                 if let Some(done) = batch.take() {
-                    done.commit().map_err(StoreError::from)?;
+                    commit(done)?;
                 }
                 batch = Some(
                     store
@@ -261,7 +295,7 @@ fn import_into(
     match outcome {
         Ok(()) => {
             if let Some(done) = batch.take() {
-                done.commit().map_err(StoreError::from)?;
+                commit(done)?;
             }
             progress(state);
             Ok(report)

@@ -112,12 +112,29 @@ impl Store {
         m: &NewMessage<'_>,
         hash: Option<String>,
     ) -> Result<i64> {
-        let p = m.parsed;
         let hash = match (m.raw, hash) {
             (Some(raw), Some(hash)) => Some(self.put_blob_hashed(raw, hash)?),
             (Some(raw), None) => Some(self.put_blob(raw)?),
             (None, _) => None,
         };
+        self.insert_envelope(m, hash)
+    }
+
+    /// Add a message whose raw body the caller writes to the bodies file
+    /// itself (an import's writing thread), committed before this store's
+    /// transaction is. `hash` is [`blob_hash`] of `m.raw`.
+    pub(crate) fn insert_message_body_apart(
+        &self,
+        m: &NewMessage<'_>,
+        hash: String,
+    ) -> Result<i64> {
+        let size = m.raw.map_or(0, <[u8]>::len);
+        self.link_body_apart(&hash, size)?;
+        self.insert_envelope(m, Some(hash))
+    }
+
+    fn insert_envelope(&self, m: &NewMessage<'_>, hash: Option<String>) -> Result<i64> {
+        let p = m.parsed;
         let received = m.received_at.unwrap_or_else(now);
         let date = p.date.unwrap_or(received);
         let from = p.from.first().cloned().unwrap_or_default();
@@ -228,13 +245,53 @@ impl Store {
 
     fn put_blob_hashed(&self, raw: &[u8], hash: String) -> Result<String> {
         debug_assert_eq!(hash, blob_hash(raw));
-        self.conn
+        match self.bodies() {
+            Some(bodies) => {
+                if !self.has_blob(&hash)? {
+                    // The body first: a store row never points to a missing body.
+                    bodies.put(&hash, raw)?;
+                    self.link_body_apart(&hash, raw.len())?;
+                }
+            }
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO blobs (hash, size, data) VALUES (?1, ?2, ?3)
+                         ON CONFLICT(hash) DO NOTHING",
+                    )?
+                    .execute(params![hash, raw.len() as i64, raw])?;
+            }
+        }
+        Ok(hash)
+    }
+
+    fn has_blob(&self, hash: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM blobs WHERE hash = ?1")?
+            .exists([hash])?)
+    }
+
+    /// The store's row for a body kept in the bodies file. When the store
+    /// holds that body inline already (from before the bodies file), the copy
+    /// just written to the bodies file is queued for removal.
+    fn link_body_apart(&self, hash: &str, size: usize) -> Result<()> {
+        let added = self
+            .conn
             .prepare_cached(
-                "INSERT INTO blobs (hash, size, data) VALUES (?1, ?2, ?3)
+                "INSERT INTO blobs (hash, size, data, apart) VALUES (?1, ?2, x'', 1)
                  ON CONFLICT(hash) DO NOTHING",
             )?
-            .execute(params![hash, raw.len() as i64, raw])?;
-        Ok(hash)
+            .execute(params![hash, size as i64])?;
+        if added == 0 {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO bodies_to_drop (hash)
+                     SELECT hash FROM blobs WHERE hash = ?1 AND apart = 0",
+                )?
+                .execute([hash])?;
+        }
+        Ok(())
     }
 
     fn put_attachments(&self, id: i64, list: &[AttachmentInfo]) -> Result<()> {
@@ -315,15 +372,27 @@ impl Store {
 
     /// The raw bytes of a message, when its body is in the store.
     pub fn raw_message(&self, id: i64) -> Result<Option<Vec<u8>>> {
-        let found: Option<Option<Vec<u8>>> = self
+        type Found = (Option<String>, Option<Vec<u8>>, Option<bool>);
+        let found: Option<Found> = self
             .conn
-            .query_row(
-                "SELECT b.data FROM messages m LEFT JOIN blobs b ON b.hash = m.blob_hash WHERE m.id = ?1",
-                [id],
-                |r| r.get(0),
-            )
+            .prepare_cached(&format!(
+                "SELECT b.hash, b.data, {} FROM messages m LEFT JOIN blobs b ON b.hash = m.blob_hash
+                 WHERE m.id = ?1",
+                if self.bodies().is_some() { "b.apart" } else { "0" }
+            ))?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        found.ok_or(StoreError::NoMessage(id))
+        let (hash, data, apart) = found.ok_or(StoreError::NoMessage(id))?;
+        match (hash, apart, self.bodies()) {
+            (Some(hash), Some(true), Some(bodies)) => {
+                let body = bodies.get(&hash)?;
+                if body.is_none() {
+                    tracing::warn!(id, "message body missing from the bodies file");
+                }
+                Ok(body)
+            }
+            _ => Ok(data),
+        }
     }
 
     /// A message with its text, for reading.
@@ -413,6 +482,7 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        self.drop_unlinked_bodies()?;
         Ok(())
     }
 }

@@ -50,6 +50,11 @@ pub const MAIL_MIGRATIONS: &[Migration] = &[
         name: "send journal and delivery reports",
         sql: include_str!("migrations/0007_send.sql"),
     },
+    Migration {
+        version: 8,
+        name: "raw messages in the bodies file",
+        sql: include_str!("migrations/0008_bodies_apart.sql"),
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]

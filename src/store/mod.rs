@@ -1,10 +1,12 @@
-//! The local mail store: one SQLite database encrypted with SQLCipher.
+//! The local mail store: SQLite databases encrypted with SQLCipher.
 //!
 //! The store owns the schema (numbered migrations in `migrations/`), the raw
-//! messages (content-addressed blobs), the envelope index, the full-text index
-//! kept current by triggers, and the tables other modules write through
-//! [`Store::conn`]: outbox, audit journal, settings.
+//! messages (content-addressed blobs, kept in the bodies file beside the store:
+//! see [`bodies`]), the envelope index, the full-text index kept current by
+//! triggers, and the tables other modules write through [`Store::conn`]:
+//! outbox, audit journal, settings.
 
+pub mod bodies;
 mod cipher;
 mod folders;
 pub mod key;
@@ -60,7 +62,13 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The bodies file; `None` only for a store kept below the schema level
+    /// that moved bodies there (upgrade tests), whose bodies stay inline.
+    bodies: Option<bodies::Bodies>,
 }
+
+/// First schema level whose raw messages go to the bodies file.
+const BODIES_APART_LEVEL: u32 = 8;
 
 impl Store {
     /// Open (creating if needed) the store file at `path` with `key`, and bring
@@ -94,10 +102,34 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         migrate::migrate(&mut conn, MAIL_MIGRATIONS, level)?;
+        let bodies = if migrate::level(&conn)? >= BODIES_APART_LEVEL {
+            let bodies = bodies::Bodies::open(path, key)?;
+            // Bodies left behind by a deletion cut short.
+            bodies.drop_unlinked(&conn)?;
+            Some(bodies)
+        } else {
+            None
+        };
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            bodies,
         })
+    }
+
+    /// The bodies file, when raw messages are kept apart (every store at the
+    /// current schema level).
+    pub(crate) fn bodies(&self) -> Option<&bodies::Bodies> {
+        self.bodies.as_ref()
+    }
+
+    /// Remove from the bodies file the bodies that deleted messages left
+    /// unused. Call after committing deletions made through [`Store::conn`].
+    pub fn drop_unlinked_bodies(&self) -> Result<usize> {
+        match &self.bodies {
+            Some(b) => b.drop_unlinked(&self.conn),
+            None => Ok(0),
+        }
     }
 
     /// Open the store of a data directory, with the key from the environment or
@@ -131,7 +163,13 @@ impl Store {
         let mode: String =
             self.conn
                 .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
-        Ok(mode.eq_ignore_ascii_case("delete"))
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Ok(false);
+        }
+        if let Some(b) = &self.bodies {
+            b.set_journal_mode("DELETE")?;
+        }
+        Ok(true)
     }
 
     /// Leave bulk mode: back to the WAL.
@@ -139,6 +177,9 @@ impl Store {
         let _: String = self
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if let Some(b) = &self.bodies {
+            b.set_journal_mode("WAL")?;
+        }
         Ok(())
     }
 
@@ -171,7 +212,8 @@ impl Store {
     /// Figures for `caducee store info`.
     pub fn info(&self) -> Result<StoreInfo> {
         let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
-        let file_size = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let file_size = size(&self.path) + self.bodies.as_ref().map_or(0, |b| size(b.path()));
         let cipher: Option<String> = self
             .conn
             .query_row("PRAGMA cipher_version", [], |r| r.get(0))
@@ -218,7 +260,7 @@ pub struct StoreInfo {
 
 /// Create the store file with mode 0600 before SQLite does (its journal files
 /// inherit the mode).
-fn create_private_file(path: &Path) -> Result<()> {
+pub(crate) fn create_private_file(path: &Path) -> Result<()> {
     if path.exists() {
         return Ok(());
     }

@@ -112,6 +112,7 @@ pub fn delete_message(store: &Store, account: &Account, message_id: i64) -> Resu
     )?;
     state::delete_messages(&tx, &[message_id])?;
     tx.commit()?;
+    store.drop_unlinked_bodies()?;
     Ok(())
 }
 

@@ -87,6 +87,7 @@ pub async fn mirror(run: &mut Run<'_>, session: &mut Session) -> Result<Vec<Remo
         state::delete_messages(&tx, &ids)?;
         tx.execute("DELETE FROM folders WHERE id = ?1", [id])?;
         tx.commit()?;
+        run.store.drop_unlinked_bodies()?;
     }
     let mut out = Vec::with_capacity(remote.len());
     for (name, role) in remote {

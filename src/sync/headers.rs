@@ -153,6 +153,7 @@ fn remove(store: &Store, ids: &[i64]) -> Result<()> {
     let tx = store.conn().unchecked_transaction()?;
     state::delete_messages(&tx, ids)?;
     tx.commit()?;
+    store.drop_unlinked_bodies()?;
     Ok(())
 }
 
