@@ -4,6 +4,8 @@
 use crate::i18n::tr;
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};
 
+mod skim;
+
 /// Subject prefix used by MSSanté XDM messages, hidden in the UI.
 pub const XDM_SUBJECT_PREFIX: &str = "XDM/1.0/DDM+";
 const PREVIEW_CHARS: usize = 200;
@@ -52,7 +54,7 @@ pub struct AttachmentInfo {
 }
 
 /// What the store keeps of a parsed message.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ParsedMessage {
     pub message_id: Option<String>,
     pub in_reply_to: Option<String>,
@@ -117,6 +119,15 @@ pub fn display_subject(subject: &str) -> &str {
 
 /// Parse a raw message. Lenient: only a message with no header at all is refused.
 pub fn parse(raw: &[u8]) -> Result<ParsedMessage, MimeError> {
+    match skim::skim(raw) {
+        Some(skimmed) => parse_with_sizes(&skimmed.raw, &skimmed.sizes),
+        None => parse_with_sizes(raw, &[]),
+    }
+}
+
+/// Parse `raw` in full; `sizes` gives the size of attachments whose body was
+/// cut out, by the offset of their headers.
+fn parse_with_sizes(raw: &[u8], sizes: &[(u32, u64)]) -> Result<ParsedMessage, MimeError> {
     let msg = MessageParser::default()
         .parse(raw)
         .ok_or(MimeError::NoHeaders)?;
@@ -145,7 +156,10 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMessage, MimeError> {
                     None => ct.ctype().to_owned(),
                 })
                 .unwrap_or_else(|| "application/octet-stream".to_owned()),
-            size: part.len() as u64,
+            size: sizes
+                .iter()
+                .find(|(at, _)| *at == part.offset_header)
+                .map_or(part.len() as u64, |(_, size)| *size),
             content_id: part.content_id().map(str::to_owned),
         })
         .collect();
