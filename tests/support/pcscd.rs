@@ -15,6 +15,9 @@ const DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
 /// The friendly name of the virtual reader; pcscd appends " 00 00", " 00 01".
 pub const READER: &str = "Caducee Test Reader";
 
+/// Where pcscd takes its clients' connections.
+const SOCKET: &str = "/run/pcscd/pcscd.comm";
+
 pub struct Pcscd {
     pub dir: tempfile::TempDir,
     /// vpcd's port for slot 0; slot 1 listens on `port + 1`.
@@ -75,6 +78,16 @@ impl Pcscd {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+        // "daemon ready" can come before the socket takes connections (seen on
+        // a loaded machine): wait until a client can connect.
+        while std::os::unix::net::UnixStream::connect(SOCKET).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "pcscd does not accept connections:\n{}",
+                p.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         p
     }
 
@@ -116,7 +129,7 @@ impl Drop for Pcscd {
             std::thread::sleep(Duration::from_millis(20));
         }
         // Left behind only if pcscd was killed hard.
-        let _ = std::fs::remove_file(Path::new("/run/pcscd/pcscd.comm"));
+        let _ = std::fs::remove_file(Path::new(SOCKET));
     }
 }
 
