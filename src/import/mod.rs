@@ -22,8 +22,9 @@ use pool::{Stopped, run_ordered};
 mod bodies;
 mod pool;
 
-/// Messages written per transaction.
-const BATCH: usize = 2000;
+/// Messages written per transaction (each commit waits for the bodies file to
+/// commit first: fewer, larger batches keep both writers busy).
+const BATCH: usize = 5000;
 /// Messages waiting per parsing thread, at most (bounds the memory in flight).
 const QUEUE: usize = 16;
 /// Parsing threads, at most.
