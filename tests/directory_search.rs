@@ -355,3 +355,91 @@ fn results_carry_what_the_interface_shows() {
         "limit is honoured"
     );
 }
+
+#[test]
+fn a_department_search_finds_broad_and_narrow_criteria() {
+    // 900 mailboxes in Paris, more than the first rows a department search
+    // reads in name order before asking the full-text index.
+    let mut text = format!("{HEADER}\n");
+    for i in 0..900 {
+        let (prof, spec) = if i % 3 == 0 {
+            (INF, "")
+        } else {
+            (MED, "Médecine générale")
+        };
+        let addr = format!("p{i}@paris.mssante.fr");
+        let family = format!("NOM{i:04}");
+        text.push_str(&per(P {
+            addr: &addr,
+            family: &family,
+            given: "ALEX",
+            prof,
+            spec,
+            org: "",
+            city: "PARIS",
+            postcode: "75011",
+            dept: "75",
+        }));
+        text.push('\n');
+    }
+    text.push_str(&per(P {
+        addr: "sf@paris.mssante.fr",
+        family: "ZZ-LAST",
+        given: "CAMILLE",
+        prof: ("50", "Sage-Femme"),
+        spec: "",
+        org: "",
+        city: "PARIS",
+        postcode: "75012",
+        dept: "75",
+    }));
+    text.push('\n');
+    text.push_str(&per(P {
+        addr: "lyon@x.fr",
+        family: "AAA",
+        given: "JO",
+        prof: MED,
+        spec: "",
+        org: "",
+        city: "LYON",
+        postcode: "69003",
+        dept: "69",
+    }));
+    text.push('\n');
+    let tmp = tempfile::tempdir().unwrap();
+    let mut d = Directory::open(tmp.path()).unwrap();
+    d.import_reader(BufReader::new(Cursor::new(text.into_bytes())), "t", None)
+        .unwrap();
+    let broad = d
+        .search(
+            &DirectoryQuery {
+                profession: Some("Médecin".into()),
+                department: Some("75".into()),
+                ..q()
+            },
+            10,
+        )
+        .unwrap();
+    assert_eq!(broad.len(), 10);
+    assert!(
+        broad
+            .iter()
+            .all(|e| e.department == "75" && e.profession == "Médecin"),
+        "{broad:?}"
+    );
+    // The first physicians of Paris by name.
+    let names: Vec<&str> = broad.iter().map(|e| e.family_name.as_str()).collect();
+    assert_eq!(names[..3], ["NOM0001", "NOM0002", "NOM0004"]);
+    // A criterion only the last row meets is found all the same.
+    let narrow = d
+        .search(
+            &DirectoryQuery {
+                profession: Some("sage-femme".into()),
+                department: Some("75".into()),
+                ..q()
+            },
+            10,
+        )
+        .unwrap();
+    assert_eq!(addrs(&narrow), ["sf@paris.mssante.fr"]);
+}

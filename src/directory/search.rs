@@ -23,6 +23,9 @@ use super::{Directory, DirectoryError};
 
 /// Rows a name tier may look at before giving up on it.
 const TIER_SCAN: usize = 300;
+/// Rows of the searched department read in name order before the full-text
+/// index is asked (see [`Directory::department_scan`]).
+const DEPT_SCAN: usize = 400;
 
 /// What to look for. Every given criterion must match; text criteria match
 /// word prefixes, accent- and case-insensitively.
@@ -70,6 +73,8 @@ struct Plan {
     /// Folded names for the exact and prefix tiers.
     name_keys: Vec<String>,
     user_dept: Option<String>,
+    /// The department searched in (a criterion, not a preference), as stored.
+    dept: Option<String>,
 }
 
 fn present(v: &Option<String>) -> Option<&str> {
@@ -104,6 +109,7 @@ impl Plan {
         words(Some(Field::City), &q.city);
         words(Some(Field::Postcode), &q.postcode);
         if let Some(d) = present(&q.department) {
+            plan.dept = Some(d.to_ascii_uppercase());
             plan.constraints.push(Constraint {
                 field: Some(Field::Dept),
                 variants: vec![normalize(d).replace(' ', "")],
@@ -205,6 +211,9 @@ impl Directory {
         };
         self.name_tiers(&plan, &mut g)?;
         if !g.full() {
+            self.department_scan(&plan, &mut g)?;
+        }
+        if !g.full() {
             self.fts_tier(&plan, &mut g)?;
         }
         let sql = format!("SELECT {} FROM entry WHERE id = ?1", entry::ENTRY_COLUMNS);
@@ -259,6 +268,30 @@ impl Directory {
                             return Ok(());
                         }
                     }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// With a department among the criteria, its first entries in name order,
+    /// checked one by one. A broad search in a department ("Médecin" in 75)
+    /// finds its results among the first few rows, where FTS5 would intersect
+    /// two of its longest lists; a narrow one gives up after [`DEPT_SCAN`]
+    /// rows and goes on to the index.
+    fn department_scan(&self, plan: &Plan, g: &mut Gather) -> Result<(), DirectoryError> {
+        let Some(dept) = &plan.dept else {
+            return Ok(());
+        };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, norm FROM entry WHERE dept = ?1 ORDER BY name_key, given_key LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![dept, DEPT_SCAN as i64])?;
+        while let Some(r) = rows.next()? {
+            if plan.matches(r.get_ref(1)?.as_str().unwrap_or("")) {
+                g.push(r.get(0)?);
+                if g.full() {
+                    break;
                 }
             }
         }
