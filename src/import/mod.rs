@@ -246,16 +246,16 @@ fn import_with(
                 Ok(p) => (p, None),
                 Err(reason) => (ParsedMessage::default(), Some(reason)),
             };
+            let size = item.raw.len() as u64;
             let message = NewMessage {
                 folder_id,
                 raw: Some(&item.raw),
                 parsed: &parsed,
                 parse_error: parse_error.clone(),
-                size: item.raw.len() as u64,
+                size,
                 flags: item.flags,
                 received_at: item.received_at,
             };
-            let size = item.raw.len() as u64;
             let id = match pipe {
                 Some(pipe) => {
                     let id = store.insert_message_body_apart(&message, item.hash.clone())?;

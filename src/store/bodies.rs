@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::key::StoreKey;
 use super::migrate::{self, Migration};
-use super::{Result, StoreError, cipher, create_private_file};
+use super::{Result, open_private_keyed};
 
 /// The bodies file's own schema steps. Append only.
 pub const BODIES_MIGRATIONS: &[Migration] = &[Migration {
@@ -49,12 +49,7 @@ impl Bodies {
     /// Open (creating if needed) the bodies file of the store at `store`.
     pub fn open(store: &Path, key: &StoreKey) -> Result<Bodies> {
         let path = bodies_path(store);
-        create_private_file(&path)?;
-        let mut conn = match cipher::open_keyed(&path, key) {
-            Ok((conn, _)) => conn,
-            Err(cipher::KeyingError::WrongKey) => return Err(StoreError::WrongKey(path)),
-            Err(cipher::KeyingError::Sql(source)) => return Err(StoreError::Open { path, source }),
-        };
+        let (mut conn, _) = open_private_keyed(&path, key)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Bodies are read one at a time, when a message is opened: a small cache.

@@ -80,19 +80,7 @@ impl Store {
     /// Open and migrate only up to `level` (tests of upgrades from older levels).
     #[doc(hidden)]
     pub fn open_at_level(path: &Path, key: &StoreKey, level: Option<u32>) -> Result<Self> {
-        create_private_file(path)?;
-        let (mut conn, page_size) = match cipher::open_keyed(path, key) {
-            Ok(opened) => opened,
-            Err(cipher::KeyingError::WrongKey) => {
-                return Err(StoreError::WrongKey(path.to_path_buf()));
-            }
-            Err(cipher::KeyingError::Sql(source)) => {
-                return Err(StoreError::Open {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        };
+        let (mut conn, page_size) = open_private_keyed(path, key)?;
         tracing::debug!(page_size, "store opened");
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -258,9 +246,23 @@ pub struct StoreInfo {
     pub blobs_bytes: i64,
 }
 
+/// Create (mode 0600) and open the encrypted file at `path` with `key`;
+/// returns the connection and its page size. A key that does not open the
+/// file is told as such, with nothing written.
+pub(crate) fn open_private_keyed(path: &Path, key: &StoreKey) -> Result<(Connection, u32)> {
+    create_private_file(path)?;
+    cipher::open_keyed(path, key).map_err(|e| match e {
+        cipher::KeyingError::WrongKey => StoreError::WrongKey(path.to_path_buf()),
+        cipher::KeyingError::Sql(source) => StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        },
+    })
+}
+
 /// Create the store file with mode 0600 before SQLite does (its journal files
 /// inherit the mode).
-pub(crate) fn create_private_file(path: &Path) -> Result<()> {
+fn create_private_file(path: &Path) -> Result<()> {
     if path.exists() {
         return Ok(());
     }
