@@ -178,6 +178,24 @@ impl Plan {
     }
 }
 
+/// Gather the rows (`id, norm`) that satisfy every criterion, until `g` is
+/// full; returns whether it is.
+fn gather_matching(
+    plan: &Plan,
+    mut rows: rusqlite::Rows<'_>,
+    g: &mut Gather,
+) -> Result<bool, DirectoryError> {
+    while let Some(r) = rows.next()? {
+        if plan.matches(r.get_ref(1)?.as_str().unwrap_or("")) {
+            g.push(r.get(0)?);
+            if g.full() {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// Ids gathered tier by tier, without repeats.
 struct Gather {
     ids: Vec<i64>,
@@ -259,15 +277,9 @@ impl Directory {
             let mut stmt = self.conn().prepare_cached(sql)?;
             for key in &plan.name_keys {
                 let end = format!("{key}\u{7f}");
-                let mut rows =
-                    stmt.query(params![dept.unwrap_or(""), key, end, TIER_SCAN as i64])?;
-                while let Some(r) = rows.next()? {
-                    if plan.matches(r.get_ref(1)?.as_str().unwrap_or("")) {
-                        g.push(r.get(0)?);
-                        if g.full() {
-                            return Ok(());
-                        }
-                    }
+                let rows = stmt.query(params![dept.unwrap_or(""), key, end, TIER_SCAN as i64])?;
+                if gather_matching(plan, rows, g)? {
+                    return Ok(());
                 }
             }
         }
@@ -286,15 +298,7 @@ impl Directory {
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, norm FROM entry WHERE dept = ?1 ORDER BY name_key, given_key LIMIT ?2",
         )?;
-        let mut rows = stmt.query(params![dept, DEPT_SCAN as i64])?;
-        while let Some(r) = rows.next()? {
-            if plan.matches(r.get_ref(1)?.as_str().unwrap_or("")) {
-                g.push(r.get(0)?);
-                if g.full() {
-                    break;
-                }
-            }
-        }
+        gather_matching(plan, stmt.query(params![dept, DEPT_SCAN as i64])?, g)?;
         Ok(())
     }
 
