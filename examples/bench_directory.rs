@@ -225,6 +225,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         times.push(t.elapsed());
         hits += usize::from(!r.is_empty());
     }
+    slowest("autocomplete, user in 69", &typed, &times);
     report("autocomplete, user in 69", times, hits);
 
     let mut times = Vec::with_capacity(n);

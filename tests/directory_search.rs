@@ -356,8 +356,9 @@ fn results_carry_what_the_interface_shows() {
     );
 }
 
-#[test]
-fn a_department_search_finds_broad_and_narrow_criteria() {
+/// 900 mailboxes in Paris (one in three a nurse, NOM0000 to NOM0899), a
+/// midwife last in name order, and a physician in Lyon.
+fn paris_directory() -> (tempfile::TempDir, Directory) {
     // 900 mailboxes in Paris, more than the first rows a department search
     // reads in name order before asking the full-text index.
     let mut text = format!("{HEADER}\n");
@@ -410,6 +411,12 @@ fn a_department_search_finds_broad_and_narrow_criteria() {
     let mut d = Directory::open(tmp.path()).unwrap();
     d.import_reader(BufReader::new(Cursor::new(text.into_bytes())), "t", None)
         .unwrap();
+    (tmp, d)
+}
+
+#[test]
+fn a_department_search_finds_broad_and_narrow_criteria() {
+    let (_t, d) = paris_directory();
     let broad = d
         .search(
             &DirectoryQuery {
@@ -442,4 +449,72 @@ fn a_department_search_finds_broad_and_narrow_criteria() {
         )
         .unwrap();
     assert_eq!(addrs(&narrow), ["sf@paris.mssante.fr"]);
+}
+
+#[test]
+fn a_narrow_search_ranks_its_matches_like_the_tiers() {
+    let (_t, d) = directory();
+    let search = |dept: &str| {
+        let q = DirectoryQuery {
+            text: Some("martin médecin".into()),
+            user_department: Some(dept.into()),
+            ..q()
+        };
+        addrs(&d.search(&q, 10).unwrap())
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    // MARTIN, then surnames starting with it (the user's department first),
+    // then a first name MARTIN; the nurse MARTIN LUC is no physician.
+    assert_eq!(search("69"), ["c@x.fr", "b@x.fr", "e@x.fr", "a@x.fr"]);
+    assert_eq!(search("75"), ["c@x.fr", "e@x.fr", "b@x.fr", "a@x.fr"]);
+    // in name order within a tier: "martin dupont" before "martinez"
+    assert_eq!(search("13"), ["c@x.fr", "e@x.fr", "b@x.fr", "a@x.fr"]);
+}
+
+#[test]
+fn a_broad_search_of_several_words_reads_past_its_first_rows() {
+    let (_t, mut d) = paris_directory();
+    // 600 physicians in Paris: more than a narrow search reads at once.
+    let found = d.autocomplete("médecin paris", 10).unwrap();
+    assert_eq!(found.len(), 10);
+    assert!(
+        found
+            .iter()
+            .all(|e| e.city == "PARIS" && e.profession == "Médecin"),
+        "{found:?}"
+    );
+    // A short word the first rows rarely meet is still found.
+    let found = d.autocomplete("paris sa", 10).unwrap();
+    assert_eq!(addrs(&found), ["sf@paris.mssante.fr"]);
+    // The user's department, which none of them is in, changes nothing.
+    d.set_user_department(Some("69"));
+    assert_eq!(d.autocomplete("médecin paris", 10).unwrap().len(), 10);
+    assert_eq!(
+        addrs(&d.autocomplete("médecin lyon", 10).unwrap()),
+        ["lyon@x.fr"]
+    );
+}
+
+#[test]
+fn a_first_name_narrows_the_name_tiers() {
+    let (_t, d) = paris_directory();
+    let q = |name: &str, given: &str| DirectoryQuery {
+        name: Some(name.into()),
+        given: Some(given.into()),
+        user_department: Some("75".into()),
+        ..q()
+    };
+    let names =
+        |found: Vec<Entry>| -> Vec<String> { found.into_iter().map(|e| e.family_name).collect() };
+    assert_eq!(
+        names(d.search(&q("nom08", "al"), 3).unwrap()),
+        ["NOM0800", "NOM0801", "NOM0802"]
+    );
+    assert_eq!(
+        addrs(&d.search(&q("z", "cam"), 3).unwrap()),
+        ["sf@paris.mssante.fr"]
+    );
+    assert!(d.search(&q("nom", "cam"), 3).unwrap().is_empty());
 }

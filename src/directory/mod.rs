@@ -23,6 +23,9 @@ mod rows;
 pub mod rpps;
 mod schema;
 pub mod search;
+mod search_fts;
+mod search_plan;
+mod search_tiers;
 
 use crate::i18n::{tr1, tr2};
 use std::cell::Cell;
