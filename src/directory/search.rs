@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::entry::{self, Entry, MailboxKind};
-use super::search_fts::Head;
+use super::search_fts::{FtsParts, Head};
 use super::search_plan::Plan;
 use super::{Directory, DirectoryError};
 
@@ -81,10 +81,19 @@ impl Directory {
             return Ok(Vec::new());
         }
         self.current()?;
-        let head = self.fts_head(&plan)?;
+        // A narrow search asks the full-text index first (see `search_fts`).
+        let fts = if plan.word_count() >= 2 {
+            Some(self.fts_parts(&plan)?)
+        } else {
+            None
+        };
+        let head = match &fts {
+            Some(fts) => self.fts_head(&plan, fts)?,
+            None => None,
+        };
         let ids = match head.as_ref().and_then(|h| h.ranked(limit)) {
             Some(ids) => ids,
-            None => self.tiers(&plan, head.as_ref(), limit)?,
+            None => self.tiers(&plan, fts.as_ref(), head.as_ref(), limit)?,
         };
         let sql = format!("SELECT {} FROM entry WHERE id = ?1", entry::ENTRY_COLUMNS);
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -106,6 +115,7 @@ impl Directory {
     fn tiers(
         &self,
         plan: &Plan,
+        fts: Option<&FtsParts>,
         head: Option<&Head>,
         limit: usize,
     ) -> Result<Vec<i64>, DirectoryError> {
@@ -119,7 +129,7 @@ impl Directory {
             self.department_scan(plan, &mut g)?;
         }
         if !g.full() {
-            self.fts_tier(plan, head, &mut g)?;
+            self.fts_tier(plan, fts, head, &mut g)?;
         }
         Ok(g.ids)
     }

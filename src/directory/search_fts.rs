@@ -18,40 +18,89 @@ const HEAD: usize = 100;
 /// index slow to intersect, and the tiers are faster.
 const HEAD_WIDEST: usize = 6;
 
+/// One criterion in FTS5 syntax.
+struct Part {
+    text: String,
+    /// How many indexed words it stands for (`usize::MAX`: a prefix FTS5
+    /// merges the lists of).
+    width: usize,
+    /// Only short prefixes (two or three letters), whose long lists FTS5
+    /// intersects slowly.
+    short: bool,
+}
+
+/// The criteria in FTS5 syntax, read once (with their `vocab` lookups) for
+/// both the head and the last tier of a search.
+pub(super) struct FtsParts {
+    /// `None` when a word starts no indexed word: nothing matches.
+    words: Option<Vec<Part>>,
+    /// The mailbox type, kept apart (see [`Directory::fts_parts`]).
+    kind: Vec<String>,
+}
+
 /// What the full-text index can do for a search.
-pub(super) enum FtsExpr {
+enum FtsExpr {
     /// A word starts no indexed word: nothing matches.
     Nothing,
     /// No word is in the index (single letters only): it cannot help.
     Unindexed,
-    /// The expression, and whether the mailbox type was left out of it (see
-    /// [`Directory::fts_expression`]).
+    /// The expression, and whether the mailbox type was left out of it.
     Match {
         expr: String,
         kind_apart: bool,
         /// The most alternatives one word was expanded to: FTS5 advances
         /// each of them at every step of an intersection.
         widest: usize,
-        /// Every word in it is a short prefix (two or three letters), whose
-        /// long lists FTS5 intersects slowly.
+        /// Every word in it is a short prefix.
         all_short: bool,
     },
 }
 
-/// One row of the head: its id, whether it matches every criterion, and
-/// what ranks it.
+impl FtsParts {
+    /// The expression of every criterion; `loose`, without the short
+    /// prefixes when other words are in it (each row is checked anyway).
+    fn expr(&self, loose: bool) -> FtsExpr {
+        let Some(words) = &self.words else {
+            return FtsExpr::Nothing;
+        };
+        let long = loose && words.iter().any(|p| !p.short);
+        let kept: Vec<&Part> = words.iter().filter(|p| !long || !p.short).collect();
+        let widest = kept.iter().map(|p| p.width).max().unwrap_or(1);
+        let all_short = kept.iter().all(|p| p.short);
+        if kept.is_empty() {
+            if self.kind.is_empty() {
+                return FtsExpr::Unindexed;
+            }
+            return FtsExpr::Match {
+                expr: self.kind.join(" AND "),
+                kind_apart: false,
+                widest,
+                all_short,
+            };
+        }
+        let texts: Vec<&str> = kept.iter().map(|p| p.text.as_str()).collect();
+        FtsExpr::Match {
+            expr: texts.join(" AND "),
+            kind_apart: !self.kind.is_empty(),
+            widest,
+            all_short,
+        }
+    }
+}
+
+/// One matching row of the head: its id, and what ranks it.
 struct HeadRow {
     id: i64,
-    matches: bool,
     rank: (u8, usize),
     name_key: String,
     given_key: String,
 }
 
-/// The first rows the full-text index yields for a search, in its order.
+/// The matches among the first rows the full-text index yields for a
+/// search, in its order.
 pub(super) struct Head {
     rows: Vec<HeadRow>,
-    /// Every row the expression yields is here.
+    /// Every row the expression yields was read.
     complete: bool,
 }
 
@@ -62,7 +111,7 @@ impl Head {
         if !self.complete {
             return None;
         }
-        let mut found: Vec<&HeadRow> = self.rows.iter().filter(|r| r.matches).collect();
+        let mut found: Vec<&HeadRow> = self.rows.iter().collect();
         found.sort_unstable_by(|a, b| {
             (a.rank, &a.name_key, &a.given_key, a.id).cmp(&(
                 b.rank,
@@ -77,12 +126,12 @@ impl Head {
     /// Does the sample hold a match of the first department (rank tiers 0,
     /// 2, 4)?
     fn has_first_dept(&self) -> bool {
-        self.rows.iter().any(|r| r.matches && r.rank.0 % 2 == 0)
+        self.rows.iter().any(|r| r.rank.0 % 2 == 0)
     }
 }
 
 impl Directory {
-    /// The FTS5 expression of every criterion. A word being typed is
+    /// Every criterion in FTS5 syntax. A word being typed is
     /// expanded to the indexed words it starts (a bounded list read from
     /// `vocab`), which FTS5 walks lazily; short prefixes use the FTS prefix
     /// index; single letters are left to the final check of each row.
@@ -91,18 +140,13 @@ impl Directory {
     /// expression when other criteria are in it: FTS5 would walk the whole
     /// list of the type's entries to intersect it, where checking the type of
     /// each row found is cheap.
-    pub(super) fn fts_expression(
-        &self,
-        plan: &Plan,
-        loose: bool,
-    ) -> Result<FtsExpr, DirectoryError> {
+    pub(super) fn fts_parts(&self, plan: &Plan) -> Result<FtsParts, DirectoryError> {
         const MAX_EXPANSION: usize = 48;
         let mut vocab = self.conn().prepare_cached(
             "SELECT word FROM vocab WHERE word >= ?1 AND word < ?2 ORDER BY word LIMIT ?3",
         )?;
-        // (part, alternatives, only short prefixes)
-        let mut parts: Vec<(String, usize, bool)> = Vec::new();
-        let mut kind_parts = Vec::new();
+        let mut words = Vec::new();
+        let mut kind = Vec::new();
         for c in &plan.constraints {
             let mut alts: Vec<String> = Vec::new();
             let mut width = 0;
@@ -127,15 +171,15 @@ impl Directory {
                 } else {
                     short = false;
                     let end = format!("{v}\u{7f}");
-                    let words: Vec<String> = vocab
+                    let found: Vec<String> = vocab
                         .query_map(params![v, end, MAX_EXPANSION as i64 + 1], |r| r.get(0))?
                         .collect::<Result<_, _>>()?;
-                    if words.len() > MAX_EXPANSION {
+                    if found.len() > MAX_EXPANSION {
                         // FTS5 merges the lists of every word it starts.
                         width = usize::MAX;
                         alts.push(format!("\"{v}\"*"));
                     } else {
-                        alts.extend(words.into_iter().map(|w| format!("\"{w}\"")));
+                        alts.extend(found.into_iter().map(|w| format!("\"{w}\"")));
                     }
                 }
             }
@@ -143,55 +187,40 @@ impl Directory {
                 continue;
             }
             if alts.is_empty() {
-                return Ok(FtsExpr::Nothing);
+                return Ok(FtsParts { words: None, kind });
             }
             let width = width.max(alts.len());
             let alts = alts.join(" OR ");
-            let part = match c.field {
+            let text = match c.field {
                 Some(f) => format!("{} : ({alts})", f.column()),
                 None => format!("({alts})"),
             };
             if c.field == Some(Field::Kind) {
-                kind_parts.push(part);
+                kind.push(text);
             } else {
-                parts.push((part, width, short));
+                words.push(Part { text, width, short });
             }
         }
-        if loose && parts.iter().any(|p| !p.2) {
-            parts.retain(|p| !p.2);
-        }
-        let widest = parts.iter().map(|p| p.1).max().unwrap_or(1);
-        let all_short = parts.iter().all(|p| p.2);
-        let parts: Vec<String> = parts.into_iter().map(|p| p.0).collect();
-        Ok(match (parts.is_empty(), kind_parts.is_empty()) {
-            (true, true) => FtsExpr::Unindexed,
-            (true, false) => FtsExpr::Match {
-                expr: kind_parts.join(" AND "),
-                kind_apart: false,
-                widest,
-                all_short,
-            },
-            (false, kind_absent) => FtsExpr::Match {
-                expr: parts.join(" AND "),
-                kind_apart: !kind_absent,
-                widest,
-                all_short,
-            },
+        Ok(FtsParts {
+            words: Some(words),
+            kind,
         })
     }
 
-    /// The first [`HEAD`] rows the full-text index yields for a narrow search
-    /// (several words, none standing for many indexed words); `None` for
-    /// another search, or when a word matches nothing (`Some` empty then). A
+    /// The matches among the first [`HEAD`] rows the full-text index yields
+    /// for a narrow search (several words, none standing for many indexed
+    /// words); `None` when the index would be slow for it (`Some` empty when
+    /// a word matches nothing). A
     /// surname and a city, or a first name and a surname, match a few
     /// entries: this one read finds them all, where each tier would scan its
     /// names. With more matches, the rows read are a sample the last tier
     /// starts from.
-    pub(super) fn fts_head(&self, plan: &Plan) -> Result<Option<Head>, DirectoryError> {
-        if plan.word_count() < 2 {
-            return Ok(None);
-        }
-        let expr = match self.fts_expression(plan, true)? {
+    pub(super) fn fts_head(
+        &self,
+        plan: &Plan,
+        fts: &FtsParts,
+    ) -> Result<Option<Head>, DirectoryError> {
+        let expr = match fts.expr(true) {
             FtsExpr::Nothing => {
                 return Ok(Some(Head {
                     rows: Vec::new(),
@@ -211,19 +240,23 @@ impl Directory {
         )?;
         let mut rows = stmt.query(params![expr, HEAD as i64 + 1])?;
         let mut head = Head {
-            rows: Vec::with_capacity(HEAD),
+            rows: Vec::new(),
             complete: true,
         };
+        let mut read = 0;
         while let Some(r) = rows.next()? {
-            if head.rows.len() == HEAD {
+            if read == HEAD {
                 head.complete = false;
                 break;
             }
+            read += 1;
             let norm = r.get_ref(1)?.as_str().unwrap_or("");
+            if !plan.matches(norm) {
+                continue;
+            }
             let name_key: String = r.get(2)?;
             head.rows.push(HeadRow {
                 id: r.get(0)?,
-                matches: plan.matches(norm),
                 rank: plan.rank(&name_key, norm),
                 name_key,
                 given_key: r.get(3)?,
@@ -240,12 +273,17 @@ impl Directory {
     pub(super) fn fts_tier(
         &self,
         plan: &Plan,
+        fts: Option<&FtsParts>,
         head: Option<&Head>,
         g: &mut Gather,
     ) -> Result<(), DirectoryError> {
+        let expr = match fts {
+            Some(fts) => fts.expr(false),
+            None => self.fts_parts(plan)?.expr(false),
+        };
         let FtsExpr::Match {
             expr, kind_apart, ..
-        } = self.fts_expression(plan, false)?
+        } = expr
         else {
             return Ok(());
         };
@@ -292,7 +330,7 @@ impl Directory {
         // are the first the full expression yields.
         let mut read = 0;
         if let Some(head) = head {
-            for r in head.rows.iter().filter(|r| r.matches).take(want) {
+            for r in head.rows.iter().take(want) {
                 g.push(r.id);
                 read += 1;
             }
